@@ -14,6 +14,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
+# Ordinary tests run tasks in-process even when CI configures a broker; the integration tests that
+# exercise a real worker switch this off for their own duration (see the `celery_worker` fixture).
+from config.celery import app as celery_app  # noqa: E402
+
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
 
 def pytest_collection_modifyitems(config, items):
     if REQUIRE_SERVICES:
@@ -42,4 +49,3 @@ def _test_settings(settings, tmp_path):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
-    settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -17,11 +17,16 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     username = factory.LazyAttribute(lambda o: o.email)
     full_name = factory.Sequence(lambda n: f"Користувач {n}")
-    password = factory.PostGenerationMethodCall("set_password", "pass-12345")
+    @factory.post_generation
+    def password(obj, create, extracted, **kwargs):
+        obj.set_password(extracted or "pass-12345")
+        if create:
+            obj.save(update_fields=["password"])
 
 
 class ProgrammeFactory(DjangoModelFactory):
