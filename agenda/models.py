@@ -251,7 +251,7 @@ class Endorsement(BaseModel):
 
     agenda = models.ForeignKey("regions.Agenda", on_delete=models.CASCADE, related_name="endorsements", verbose_name=_("agenda"))
     organisation = models.ForeignKey("stakeholders.Organisation", on_delete=models.CASCADE, related_name="endorsements", verbose_name=_("organisation"))
-    endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("endorsed by"))
+    endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("endorsed by"))
     content_hash = models.CharField(_("content hash"), max_length=64)
     snapshot = models.JSONField(_("what was endorsed"), default=dict)
     comment = models.TextField(_("comment"), blank=True)

@@ -159,7 +159,7 @@ class NormativeAct(BaseModel):
         ADOPTED = "adopted", _("Adopted")
         REJECTED = "rejected", _("Rejected")
 
-    projects = models.ManyToManyField(Project, related_name="normative_acts", verbose_name=pgettext_lazy("portfolio", "projects"))
+    projects = models.ManyToManyField(Project, blank=True, related_name="normative_acts", verbose_name=pgettext_lazy("portfolio", "projects"))
     mechanism = models.ForeignKey(MechanismKind, null=True, blank=True, on_delete=models.SET_NULL, related_name="acts", verbose_name=_("mechanism"))
     act_type = models.CharField(_("act type"), max_length=30, choices=ActType)
     title = models.CharField(_("title"), max_length=400)

@@ -115,6 +115,11 @@ class Session(BaseModel):
                 name="agenda_sessions_session_agenda_xor_programme",
             ),
             models.UniqueConstraint(fields=["agenda", "number"], condition=Q(agenda__isnull=False), name="agenda_sessions_session_one_number_per_agenda"),
+            models.UniqueConstraint(fields=["programme", "number"], condition=Q(programme__isnull=False), name="agenda_sessions_session_one_number_per_programme"),
+            models.CheckConstraint(
+                condition=Q(number=1, programme__isnull=False) | Q(number__gte=2, agenda__isnull=False),
+                name="agenda_sessions_session_first_is_joint",
+            ),
             models.CheckConstraint(condition=~Q(status="held") | ~Q(minutes=""), name="agenda_sessions_session_held_has_minutes"),
         ]
 

@@ -8,7 +8,14 @@ from factory.django import DjangoModelFactory
 from accounts.models import User
 from agenda import models as agenda_models
 from projects import models as project_models
-from regions.models import Agenda, Programme, ProgrammeMembership, Region, RegionMembership, SpecialisationDomain
+from regions.models import (
+    Agenda,
+    Programme,
+    ProgrammeMembership,
+    Region,
+    RegionMembership,
+    SpecialisationDomain,
+)
 from sessions import models as session_models
 from stakeholders.models import Organisation, OrganisationKind, Person, RoleMatrixEntry
 

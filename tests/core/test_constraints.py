@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import Invitation
 from agenda.models import (
     Endorsement,
     IndicatorValue,
@@ -63,6 +64,12 @@ def _dup_membership_person():
     TeamMembership.objects.create(team=m.team, person=m.person, organisation=m.organisation)
 
 
+def _dup_invitation():
+    person = f.PersonFactory(user=f.UserFactory())
+    for _ in range(2):
+        Invitation.objects.create(user=person.user, person=person, region=person.organisation.region)
+
+
 def _session_kind(order=2):
     return f.SessionKindFactory(order=order)
 
@@ -98,9 +105,14 @@ VIOLATIONS = {
     "agenda_sessions_kind_ris3_step_1_6": lambda: SessionKind.objects.create(order=9, code="x", name_uk="Х", ris3_step=7),
     "agenda_sessions_session_number_1_5": lambda: f.SessionFactory(number=6, kind=_session_kind()),
     "agenda_sessions_session_agenda_xor_programme": lambda: f.SessionFactory(programme=f.ProgrammeFactory()),
+    "accounts_invitation_one_open_per_person_region": _dup_invitation,
     "agenda_sessions_session_one_number_per_agenda": lambda: (lambda s: f.SessionFactory(agenda=s.agenda, number=s.number, kind=s.kind))(
         f.SessionFactory()
     ),
+    "agenda_sessions_session_one_number_per_programme": lambda: (
+        lambda p: [f.SessionFactory(agenda=None, programme=p, number=1, kind=_session_kind(1)) for _ in range(2)]
+    )(f.ProgrammeFactory()),
+    "agenda_sessions_session_first_is_joint": lambda: f.SessionFactory(number=1, kind=_session_kind(1)),
     "agenda_sessions_session_held_has_minutes": lambda: f.SessionFactory(status="held", minutes=""),
     "agenda_sessions_item_unique_order": lambda: (lambda s: [AgendaItem.objects.create(session=s, order=1, title=t) for t in "ab"])(f.SessionFactory()),
     "agenda_sessions_attendance_one_per_person": lambda: (
