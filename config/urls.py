@@ -7,12 +7,24 @@ from django.views.i18n import set_language
 from core.views import healthz
 from regions import views as region_views
 
+# Region-scoped sections: every view below receives the region slug and looks the region up through
+# what the user may see (another region's objects are 404).
+region_patterns = [
+    path("", include("stakeholders.urls")),
+    path("", include("sessions.urls")),
+    path("", include("agenda.urls")),
+    path("", include("agenda.memorandum_urls")),
+    path("", include("projects.urls")),
+    path("", include("projects.team_urls")),
+]
+
 urlpatterns = [
     path("", region_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("r/", include("regions.urls")),
+    path("r/<slug:region>/", include(region_patterns)),
     path("admin/", admin.site.urls),
 ]
 
