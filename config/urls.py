@@ -18,6 +18,11 @@ region_patterns = [
     path("", include("projects.team_urls")),
 ]
 
+programme_patterns = [
+    path("", include("regions.programme_urls")),
+    path("", include("sessions.programme_urls")),
+]
+
 urlpatterns = [
     path("", region_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
@@ -25,6 +30,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("r/", include("regions.urls")),
     path("r/<slug:region>/", include(region_patterns)),
+    path("p/<slug:programme>/", include(programme_patterns)),
+    path("verify/", include("agenda.verify_urls")),
     path("admin/", admin.site.urls),
 ]
 

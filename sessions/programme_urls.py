@@ -1,0 +1,6 @@
+from django.urls import path  # noqa: F401
+
+app_name = "programme_sessions"
+
+# Mounted under /p/<slug:programme>/ (every view receives the programme code) in config/urls.py.
+urlpatterns: list = []
