@@ -7,12 +7,17 @@ everyone: 405, or the forbidden answers). Actors not allowed must get 403, 404 o
 page, and nothing in the database may change.
 """
 
+import hashlib
 import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.apps import apps
+
 from . import world as _world
+
+PROJECT_APPS = ("accounts", "regions", "stakeholders", "agenda_sessions", "agenda", "projects")
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,15 @@ def build_full_world() -> _world.World:
 
 
 ACTORS = _world.ACTORS
+
+
+def db_fingerprint() -> str:
+    """A hash of every row of every project table (many-to-many tables included)."""
+    digest = hashlib.sha256()
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        for row in model._default_manager.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+        digest.update(model._meta.label.encode())
+    return digest.hexdigest()

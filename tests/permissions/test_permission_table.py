@@ -1,16 +1,12 @@
 """Runs every (URL, actor, method) of the permission table against a world of two regions."""
 
-import hashlib
-
 import pytest
-from django.apps import apps
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .table import ACTORS, all_rows, build_full_world
+from .table import ACTORS, all_rows, build_full_world, db_fingerprint
 
-PROJECT_APPS = ("accounts", "regions", "stakeholders", "agenda_sessions", "agenda", "projects")
 ROWS = all_rows()
 LOGIN_PATH = "/accounts/login/"
 # Django admin is classified as a whole: its own permission checks plus region scoping (tests/test_admin.py).
@@ -29,17 +25,6 @@ def _url_names(resolver=None, namespace=""):
             yield from _url_names(p, f"{namespace}{ns}:" if ns else namespace)
         elif isinstance(p, URLPattern) and p.name not in IGNORED:
             yield f"{namespace}{p.name}"
-
-
-def db_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
-            continue
-        for row in model._default_manager.order_by("pk").values_list():
-            digest.update(repr(row).encode())
-        digest.update(model._meta.label.encode())
-    return digest.hexdigest()
 
 
 def test_every_url_is_in_the_table():

@@ -62,7 +62,9 @@ def build_world() -> World:
         entry_x = f.RoleMatrixEntryFactory(agenda=agenda, organisation=org_x, representative=person_x)
         entry_y = f.RoleMatrixEntryFactory(agenda=agenda, organisation=org_y, representative=person_y)
         kind = f.SessionKindFactory(order=2, code="roles")
-        session = f.SessionFactory(agenda=agenda, number=2, kind=kind, starts_at=timezone.now() + datetime.timedelta(days=7))
+        session = f.SessionFactory(
+            agenda=agenda, number=2, kind=kind, starts_at=timezone.now() + datetime.timedelta(days=7)
+        )
         objs.update(
             {
                 f"agenda_{key}": agenda,
@@ -85,9 +87,15 @@ def build_world() -> World:
     w.users["programme"] = _user("programme@example.org")
     w.users["rep_x_a"] = _user("rep.x.a@example.org")
     w.users["rep_y_a"] = _user("rep.y.a@example.org")
-    f.RegionMembershipFactory(user=w.users["coord_a"], region=region_a, role=RegionMembership.Role.COORDINATOR)
-    f.RegionMembershipFactory(user=w.users["coord_b"], region=region_b, role=RegionMembership.Role.COORDINATOR)
-    f.RegionMembershipFactory(user=w.users["observer_a"], region=region_a, role=RegionMembership.Role.OBSERVER)
+    f.RegionMembershipFactory(
+        user=w.users["coord_a"], region=region_a, role=RegionMembership.Role.COORDINATOR
+    )
+    f.RegionMembershipFactory(
+        user=w.users["coord_b"], region=region_b, role=RegionMembership.Role.COORDINATOR
+    )
+    f.RegionMembershipFactory(
+        user=w.users["observer_a"], region=region_a, role=RegionMembership.Role.OBSERVER
+    )
     f.ProgrammeMembershipFactory(user=w.users["programme"], programme=programme)
     objs["person_x_a"].user = w.users["rep_x_a"]
     objs["person_x_a"].save()
