@@ -24,6 +24,21 @@
     }
   });
 
+  // Horizontally scrollable tables must be reachable by keyboard (WCAG 2.1.1): make each wrapper a
+  // focusable, labelled region. Runs on load and after htmx swaps.
+  function focusableScrollers(root) {
+    (root || document).querySelectorAll(".table-responsive:not([tabindex])").forEach(function (el) {
+      el.tabIndex = 0;
+      el.setAttribute("role", "region");
+      if (!el.hasAttribute("aria-label")) {
+        var caption = el.querySelector("caption");
+        el.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { focusableScrollers(event.target); });
+
   // Move keyboard focus to the main region when the skip link is used (some browsers do not).
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.skip-link");

@@ -1,0 +1,120 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against Django's live server.
+
+Each test gets a fresh browser context; any JavaScript error, console error or failed request to our
+own server fails the test. `shoot(page, name)` writes a screenshot to $SCREENSHOT_DIR (default
+tests/artifacts/). `axe(page)` runs axe-core (vendored) and returns serious/critical violations.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[1] / "artifacts"))
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 860}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        require_service(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class PageProblems(list):
+    pass
+
+
+@pytest.fixture
+def page_factory(browser, live_server):
+    """Make pages (desktop or phone, uk or en) that record problems; fail the test if any occurred."""
+    contexts = []
+    problems = PageProblems()
+
+    def make(viewport=DESKTOP, locale="uk-UA"):
+        context = browser.new_context(viewport=viewport, locale=locale, base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: problems.append(f"JS error: {exc}"))
+        page.on(
+            "console",
+            lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+        )
+
+        def on_response(response):
+            if response.url.startswith(live_server.url) and response.status >= 500:
+                problems.append(f"{response.status} {response.url}")
+
+        def on_failed(request):
+            # A navigation cancels what the previous page was still loading: not a failure.
+            if request.url.startswith(live_server.url) and "ERR_ABORTED" not in (request.failure or ""):
+                problems.append(f"failed request {request.url}: {request.failure}")
+
+        page.on("response", on_response)
+        page.on("requestfailed", on_failed)
+        return page
+
+    allowed: list[str] = []
+    make.allow = allowed.append  # e.g. make.allow("404") before visiting a page that must be a 404
+
+    yield make
+    for context in contexts:
+        context.close()
+    real = [p for p in problems if not any(a in p for a in allowed)]
+    assert not real, "\n".join(real)
+
+
+def login(page, email, password="pass-12345"):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main form[action='/accounts/login/'] button[type=submit]")
+
+
+def shoot(page, name: str) -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe(page) -> list[dict]:
+    """Serious and critical axe-core violations of the current page."""
+    # evaluate() runs outside the page's CSP (which forbids inline script, rightly).
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE + "\n;undefined")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
