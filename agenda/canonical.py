@@ -69,7 +69,10 @@ def active_projects():
         Project.objects.active()
         .select_related("lead_org", "domain")
         .prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.exclude(status=GoalStatus.CANCELLED).only("id", "code", "status")),
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.exclude(status=GoalStatus.CANCELLED).only("id", "code", "status"),
+            ),
             "mechanisms",
             "partners",
             "funding_lines",
@@ -154,7 +157,9 @@ def project_content(project) -> dict:
         "goals": sorted(_text(goal.code) for goal in project.goals.all()),
         "mechanisms": sorted(kind.code for kind in project.mechanisms.all()),
         "normative_acts": sorted((act_content(act) for act in project.normative_acts.all()), key=_sort_key),
-        "funding_lines": sorted((funding_content(line) for line in project.funding_lines.all()), key=_sort_key),
+        "funding_lines": sorted(
+            (funding_content(line) for line in project.funding_lines.all()), key=_sort_key
+        ),
         "budget_total": _dec(project.budget_total),
         "currency": project.currency,
         "start_date": _date(project.start_date),
@@ -182,7 +187,9 @@ def load_portfolios(agendas: Sequence[Agenda]) -> dict[int, AgendaPortfolio]:
     """Goals, projects and content of each agenda. Eight queries however many agendas."""
     agendas = list(agendas)
     ids = [a.pk for a in agendas]
-    rows = list(Agenda.objects.filter(pk__in=ids).values_list("pk", "region__iso_code", "region__slug", "year"))
+    rows = list(
+        Agenda.objects.filter(pk__in=ids).values_list("pk", "region__iso_code", "region__slug", "year")
+    )
     identity = {pk: {"region": iso, "year": year} for pk, iso, _slug, year in rows}
     slugs = {pk: slug for pk, _iso, slug, _year in rows}
     goals, projects = defaultdict(list), defaultdict(list)

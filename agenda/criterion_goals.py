@@ -63,7 +63,9 @@ def endorsement_states(agenda_ids: Sequence[int], hashes: dict[int, str]) -> dic
     latest: dict[tuple[int, int], Endorsement] = {}
     current: dict[tuple[int, int], Endorsement] = {}
     for endorsement in (
-        Endorsement.objects.filter(agenda_id__in=agenda_ids).select_related("endorsed_by").order_by("created_at", "pk")
+        Endorsement.objects.filter(agenda_id__in=agenda_ids)
+        .select_related("endorsed_by")
+        .order_by("created_at", "pk")
     ):
         key = (endorsement.agenda_id, endorsement.organisation_id)
         latest[key] = endorsement
@@ -79,7 +81,8 @@ def endorsement_states(agenda_ids: Sequence[int], hashes: dict[int, str]) -> dic
     }
 
 
-def _evaluate(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult:
+def evaluate_loaded(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult:
+    """The criterion from an already loaded portfolio and its endorsement states (no query)."""
     slug, year = portfolio.region_slug, portfolio.year
 
     def url(name, **kwargs):
@@ -106,13 +109,15 @@ def _evaluate(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult
         missing = "; ".join(f"{letter.code} — {letter.reason}" for letter in result.missing)
         gaps.append(
             Gap(
-                _("Goal %(code)s is not SMART-complete: %(missing)s") % {"code": goal.code, "missing": missing},
+                _("Goal %(code)s is not SMART-complete: %(missing)s")
+                % {"code": goal.code, "missing": missing},
                 url("goal-detail", pk=goal.pk),
             )
         )
     if goals:
         evidence.append(
-            _("%(complete)d of %(total)d goals are SMART-complete.") % {"complete": complete, "total": len(goals)}
+            _("%(complete)d of %(total)d goals are SMART-complete.")
+            % {"complete": complete, "total": len(goals)}
         )
 
     # 3. Every goal served by a project.
@@ -135,7 +140,9 @@ def _evaluate(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult
             backed += 1
             continue
         if not (has_mechanism or has_resources):
-            text = _("High-priority project %(code)s has neither a mechanism nor resources (a funding line or a budget).")
+            text = _(
+                "High-priority project %(code)s has neither a mechanism nor resources (a funding line or a budget)."
+            )
         elif not has_mechanism:
             text = _("High-priority project %(code)s has no mechanism (instrument or legal act).")
         else:
@@ -157,7 +164,12 @@ def _evaluate(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult
     organisations = endorsements["organisations"]
     endorsements_url = url("endorsement-list")
     if not organisations:
-        gaps.append(Gap(_("No organisation takes part in the role matrix yet, so nobody can endorse."), endorsements_url))
+        gaps.append(
+            Gap(
+                _("No organisation takes part in the role matrix yet, so nobody can endorse."),
+                endorsements_url,
+            )
+        )
     waiting, stale = [], []
     for org in organisations:
         if endorsements["current"][org.pk] is not None:
@@ -166,7 +178,9 @@ def _evaluate(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult
     endorsed = len(organisations) - len(waiting) - len(stale)
     if organisations:
         evidence.append(
-            _("%(endorsed)d of %(total)d participating organisations endorsed the current version (%(hash)s).")
+            _(
+                "%(endorsed)d of %(total)d participating organisations endorsed the current version (%(hash)s)."
+            )
             % {"endorsed": endorsed, "total": len(organisations), "hash": portfolio.hash[:10]}
         )
     if stale:
@@ -179,7 +193,10 @@ def _evaluate(portfolio: AgendaPortfolio, endorsements: dict) -> CriterionResult
         )
     if waiting:
         gaps.append(
-            Gap(_("Waiting for the endorsement of: %(names)s.") % {"names": ", ".join(waiting)}, endorsements_url)
+            Gap(
+                _("Waiting for the endorsement of: %(names)s.") % {"names": ", ".join(waiting)},
+                endorsements_url,
+            )
         )
 
     met = not gaps
@@ -202,4 +219,4 @@ def goals_agreed(agendas: Sequence) -> dict[int, CriterionResult]:
         return {}
     portfolios = load_portfolios(agendas)
     states = endorsement_states([a.pk for a in agendas], {pk: p.hash for pk, p in portfolios.items()})
-    return {pk: _evaluate(portfolio, states[pk]) for pk, portfolio in portfolios.items()}
+    return {pk: evaluate_loaded(portfolio, states[pk]) for pk, portfolio in portfolios.items()}

@@ -41,9 +41,13 @@ class _AgendaFilterSet(django_filters.FilterSet):
         self.agenda = agenda
         for name in ("proposed_by", "owner", "owner_org"):
             if name in self.filters:
-                self.filters[name].queryset = Organisation.objects.filter(region=agenda.region).order_by("name_uk")
+                self.filters[name].queryset = Organisation.objects.filter(region=agenda.region).order_by(
+                    "name_uk"
+                )
         if "challenge" in self.filters:
-            self.filters["challenge"].queryset = Challenge.objects.filter(agenda=agenda).order_by("rank", "code")
+            self.filters["challenge"].queryset = Challenge.objects.filter(agenda=agenda).order_by(
+                "rank", "code"
+            )
 
     @property
     def form(self):
@@ -56,9 +60,15 @@ class _AgendaFilterSet(django_filters.FilterSet):
 
 class SwotItemFilter(_AgendaFilterSet):
     q = django_filters.CharFilter(label=_("search"), method=_search(["text_uk", "text_en", "evidence"]))
-    quadrant = django_filters.ChoiceFilter(label=_("quadrant"), choices=SwotQuadrant.choices, empty_label=_("all four"))
-    dimension = django_filters.ChoiceFilter(label=_("ecosystem dimension"), choices=EcosystemDimension.choices)
-    proposed_by = django_filters.ModelChoiceFilter(label=_("proposed by"), queryset=Organisation.objects.none())
+    quadrant = django_filters.ChoiceFilter(
+        label=_("quadrant"), choices=SwotQuadrant.choices, empty_label=_("all four")
+    )
+    dimension = django_filters.ChoiceFilter(
+        label=_("ecosystem dimension"), choices=EcosystemDimension.choices
+    )
+    proposed_by = django_filters.ModelChoiceFilter(
+        label=_("proposed by"), queryset=Organisation.objects.none()
+    )
 
     class Meta:
         model = SwotItem
@@ -66,7 +76,9 @@ class SwotItemFilter(_AgendaFilterSet):
 
 
 class ChallengeFilter(_AgendaFilterSet):
-    q = django_filters.CharFilter(label=_("search"), method=_search(["code", "title_uk", "title_en", "description"]))
+    q = django_filters.CharFilter(
+        label=_("search"), method=_search(["code", "title_uk", "title_en", "description"])
+    )
     status = django_filters.ChoiceFilter(label=_("status"), choices=Challenge.Status.choices)
     owner = django_filters.ModelChoiceFilter(label=_("owner"), queryset=Organisation.objects.none())
 
@@ -76,9 +88,13 @@ class ChallengeFilter(_AgendaFilterSet):
 
 
 class GoalFilter(_AgendaFilterSet):
-    q = django_filters.CharFilter(label=_("search"), method=_search(["code", "title_uk", "title_en", "specific_uk"]))
+    q = django_filters.CharFilter(
+        label=_("search"), method=_search(["code", "title_uk", "title_en", "specific_uk"])
+    )
     status = django_filters.ChoiceFilter(label=_("status"), choices=GoalStatus.choices)
-    owner_org = django_filters.ModelChoiceFilter(label=_("owner organisation"), queryset=Organisation.objects.none())
+    owner_org = django_filters.ModelChoiceFilter(
+        label=_("owner organisation"), queryset=Organisation.objects.none()
+    )
     challenge = django_filters.ModelChoiceFilter(label=_("challenge"), queryset=Challenge.objects.none())
     without_projects = django_filters.BooleanFilter(
         label=_("without projects only"),

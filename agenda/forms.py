@@ -2,7 +2,7 @@
 views hand `cleaned_data` to `agenda.services`."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -55,12 +55,23 @@ def error_fields(form: forms.Form, error) -> None:
 
 
 class SwotItemForm(forms.ModelForm):
-    importance = forms.TypedChoiceField(label=_("importance"), choices=IMPORTANCE_CHOICES, coerce=int, initial=3)
+    importance = forms.TypedChoiceField(
+        label=_("Importance"), choices=IMPORTANCE_CHOICES, coerce=int, initial=3
+    )
     version = VersionField()
 
     class Meta:
         model = SwotItem
-        fields = ["quadrant", "text_uk", "text_en", "dimension", "importance", "evidence", "evidence_source", "proposed_by"]
+        fields = [
+            "quadrant",
+            "text_uk",
+            "text_en",
+            "dimension",
+            "importance",
+            "evidence",
+            "evidence_source",
+            "proposed_by",
+        ]
         widgets = {
             "text_uk": forms.Textarea(attrs={"rows": 2}),
             "text_en": forms.Textarea(attrs={"rows": 2}),
@@ -70,7 +81,15 @@ class SwotItemForm(forms.ModelForm):
             "evidence": _("Facts, figures or observations behind the statement."),
         }
 
-    def __init__(self, *args, agenda: Agenda, organisations, can_manage: bool, fixed_quadrant: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        agenda: Agenda,
+        organisations,
+        can_manage: bool,
+        fixed_quadrant: str | None = None,
+        **kwargs,
+    ):
         """`organisations`: those the user may propose for (all of the region for a coordinator, the
         represented ones for a representative). `fixed_quadrant`: the form sits inside one quadrant of the
         board and sends its quadrant as a hidden field."""
@@ -125,8 +144,12 @@ class ChallengeForm(forms.ModelForm):
     def __init__(self, *args, agenda: Agenda, **kwargs):
         super().__init__(*args, **kwargs)
         self.agenda = agenda
-        self.fields["swot_items"].queryset = SwotItem.objects.filter(agenda=agenda).order_by("quadrant", "-votes_count", "id")
-        self.fields["swot_items"].label_from_instance = lambda item: f"{item.quadrant} · {item.text} ({item.votes_count})"
+        self.fields["swot_items"].queryset = SwotItem.objects.filter(agenda=agenda).order_by(
+            "quadrant", "-votes_count", "id"
+        )
+        self.fields["swot_items"].label_from_instance = lambda item: (
+            f"{item.quadrant} · {item.text} ({item.votes_count})"
+        )
         self.fields["owner"].queryset = region_organisations(agenda.region)
         self.fields["rank"].min_value = 1
         if self.instance.pk:
@@ -148,23 +171,23 @@ class GoalForm(forms.ModelForm):
     between the facts are refused here, by the same check the goal page and criterion 2 use."""
 
     indicator = forms.ModelChoiceField(
-        label=_("indicator"),
+        label=_("Indicator"),
         queryset=Indicator.objects.none(),
         required=False,
         empty_label=_("— a new indicator (fill in below) —"),
         help_text=_("An indicator of the region's library, or leave empty and describe a new one."),
     )
-    new_indicator_name = forms.CharField(label=_("new indicator: name"), max_length=300, required=False)
+    new_indicator_name = forms.CharField(label=_("New indicator: name"), max_length=300, required=False)
     new_indicator_kind = forms.ChoiceField(
-        label=_("new indicator: kind"),
+        label=_("New indicator: kind"),
         choices=[(k, label) for k, label in Indicator.Kind.choices if k in GOAL_INDICATOR_KINDS],
         required=False,
     )
     new_indicator_direction = forms.ChoiceField(
-        label=_("new indicator: desired direction"), choices=Indicator.Direction.choices, required=False
+        label=_("New indicator: desired direction"), choices=Indicator.Direction.choices, required=False
     )
     unit = forms.ChoiceField(
-        label=_("unit of the baseline and target"),
+        label=_("Unit of the baseline and target"),
         choices=[("", "—"), *Indicator.Unit.choices],
         required=False,
         help_text=_("Must be the indicator's unit."),
@@ -216,7 +239,9 @@ class GoalForm(forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.filter(
             Q(region=region) | Q(region__isnull=True), kind__in=GOAL_INDICATOR_KINDS
         ).order_by("name_uk")
-        self.fields["indicator"].label_from_instance = lambda i: f"{i.name} ({i.get_unit_display()}, {i.get_direction_display()})"
+        self.fields["indicator"].label_from_instance = lambda i: (
+            f"{i.name} ({i.get_unit_display()}, {i.get_direction_display()})"
+        )
         if not can_manage:
             # A representative edits the goal of their organisation but does not hand it on.
             self.fields["owner_org"].disabled = True
@@ -228,29 +253,35 @@ class GoalForm(forms.ModelForm):
         self.helper.layout = Layout(
             Fieldset(
                 _("Specific: what exactly, and who answers for it"),
-                "code",
-                "title_uk",
-                "title_en",
-                "specific_uk",
-                "specific_en",
-                "owner_org",
-                "owner_person",
-                "status",
+                Row(Column("code", css_class="col-md-3"), Column("title_uk", css_class="col-md-9")),
+                Row(Column("status", css_class="col-md-3"), Column("title_en", css_class="col-md-9")),
+                Row(Column("specific_uk", css_class="col-md-6"), Column("specific_en", css_class="col-md-6")),
+                Row(Column("owner_org", css_class="col-md-6"), Column("owner_person", css_class="col-md-6")),
             ),
             Fieldset(
                 _("Measurable: indicator, baseline and target"),
-                "indicator",
-                "new_indicator_name",
-                "new_indicator_kind",
-                "new_indicator_direction",
-                "unit",
-                "baseline_value",
-                "baseline_date",
-                "target_value",
+                Row(Column("indicator", css_class="col-md-8"), Column("unit", css_class="col-md-4")),
+                Row(
+                    Column("new_indicator_name", css_class="col-md-6"),
+                    Column("new_indicator_kind", css_class="col-md-3"),
+                    Column("new_indicator_direction", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("baseline_value", css_class="col-md-4"),
+                    Column("baseline_date", css_class="col-md-4"),
+                    Column("target_value", css_class="col-md-4"),
+                ),
             ),
             Fieldset(_("Achievable: resources"), "achievability_note"),
-            Fieldset(_("Relevant: challenge and strategy"), "challenge", "domain", "relevance_note", "strategy_ref"),
-            Fieldset(_("Time-bound"), "deadline"),
+            Fieldset(
+                _("Relevant: challenge and strategy"),
+                Row(Column("challenge", css_class="col-md-6"), Column("domain", css_class="col-md-6")),
+                Row(
+                    Column("relevance_note", css_class="col-md-8"),
+                    Column("strategy_ref", css_class="col-md-4"),
+                ),
+            ),
+            Fieldset(_("Time-bound"), Row(Column("deadline", css_class="col-md-4"))),
             Field("version"),
         )
 
@@ -264,18 +295,25 @@ class GoalForm(forms.ModelForm):
         data = super().clean()
         indicator, new_name = data.get("indicator"), (data.get("new_indicator_name") or "").strip()
         if indicator is not None and new_name:
-            self.add_error("new_indicator_name", _("Choose an indicator from the list or describe a new one, not both."))
+            self.add_error(
+                "new_indicator_name", _("Choose an indicator from the list or describe a new one, not both.")
+            )
         if indicator is None and new_name and not data.get("unit"):
             self.add_error("unit", _("Give the unit of the new indicator."))
         person, owner = data.get("owner_person"), data.get("owner_org")
         if person is not None and (owner is None or person.organisation_id != owner.pk):
             self.add_error("owner_person", _("The owner person must work for the owner organisation."))
         self.smart = smart_check(goal_facts(agenda=self.agenda, data=data))
-        if data.get("status") in STATUSES_NEEDING_SMART and not self.smart.complete and "status" not in self.errors:
+        if (
+            data.get("status") in STATUSES_NEEDING_SMART
+            and not self.smart.complete
+            and "status" not in self.errors
+        ):
             letters = ", ".join(letter.code for letter in self.smart.missing)
             self.add_error(
                 "status",
-                _("Only a SMART-complete goal can leave the draft; still missing: %(letters)s.") % {"letters": letters},
+                _("Only a SMART-complete goal can leave the draft; still missing: %(letters)s.")
+                % {"letters": letters},
             )
         for name, messages in self.smart.contradictions.items():
             for message in messages:
@@ -290,9 +328,16 @@ class GoalForm(forms.ModelForm):
 
 
 class EndorsementForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("on behalf of"), queryset=Organisation.objects.none(), empty_label=None)
+    organisation = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Organisation.objects.none(), empty_label=None
+    )
     content_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("comment (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
 
     def __init__(self, *args, agenda: Agenda, organisations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,13 +94,19 @@ def is_signer(user, signature: Signature) -> bool:
 # -- reads ----------------------------------------------------------------------------------------
 
 
-def current_revision(memorandum: Memorandum, *, lock: bool = False) -> MemorandumRevision:
+def current_revision(
+    memorandum: Memorandum, *, lock: bool = False, create: bool = True
+) -> MemorandumRevision:
+    """The revision that is not superseded. A memorandum made outside the services (in the admin) may
+    have none yet: writers get revision 1 created; readers (`create=False`) an unsaved, empty one."""
     qs = MemorandumRevision.objects.filter(memorandum=memorandum, superseded_at__isnull=True)
     if lock:
         qs = qs.select_for_update()
     revision = qs.order_by("-number").first()
-    if revision is None:  # a memorandum made outside the services (admin) without a revision yet
-        revision = MemorandumRevision.objects.create(memorandum=memorandum, number=1)
+    if revision is None:
+        revision = MemorandumRevision(memorandum=memorandum, number=1)
+        if create:
+            revision.save()
     return revision
 
 
@@ -124,8 +130,10 @@ def pending_initiators(revision: MemorandumRevision) -> list[Signature]:
 
 
 def is_fully_signed(revision: MemorandumRevision) -> bool:
+    if revision.pk is None or not revision.is_frozen:
+        return False
     signatures = list(revision.signatures.values_list("status", flat=True))
-    return bool(revision.is_frozen and signatures and all(s == Signature.Status.SIGNED for s in signatures))
+    return bool(signatures and all(s == Signature.Status.SIGNED for s in signatures))
 
 
 # -- audit ----------------------------------------------------------------------------------------

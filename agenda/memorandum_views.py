@@ -187,7 +187,7 @@ def memorandum_detail(request, region: str, pk: int):
     memorandum = _memorandum(request, region, pk)
     revisions = _revision_rows(memorandum)
     revision = next((r for r in revisions if r.superseded_at is None), None) or services.current_revision(
-        memorandum
+        memorandum, create=False
     )
     return render(
         request,
@@ -198,10 +198,14 @@ def memorandum_detail(request, region: str, pk: int):
 
 def _revision_page_context(request, memorandum, revision, revisions) -> dict:
     ctx = _base_context(request, memorandum)
-    signatures = list(
-        revision.signatures.select_related(
-            "signatory__organisation", "signatory__person", "signed_by"
-        ).order_by("signatory__order", "signatory__id")
+    signatures = (
+        list(
+            revision.signatures.select_related(
+                "signatory__organisation", "signatory__person", "signed_by"
+            ).order_by("signatory__order", "signatory__id")
+        )
+        if revision.pk
+        else []  # an admin-made memorandum without a revision yet
     )
     waiting_initiators = [
         s
@@ -397,7 +401,7 @@ def memorandum_preview(request, region: str, pk: int):
     """The current revision as a PDF watermarked «ПРОЄКТ / DRAFT» (rendered in the request: a preview
     is never stored, so it can never pass for the signed PDF)."""
     memorandum = _memorandum(request, region, pk)
-    revision = services.current_revision(memorandum)
+    revision = services.current_revision(memorandum, create=False)
     data = render_memorandum_pdf(revision, preview=True)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -695,6 +699,11 @@ def verify_code(request, code: str):
     )
     with translation.override(memorandum.language):
         document = document_context(revision)
+    # The parties as the signed document names them (its language), each with its signature.
+    by_name = {s.signatory.organisation.name_uk: s for s in signatures}
+    parties = [
+        dict(p, signature=by_name.get(p["organisation_uk"])) for p in document["parties"] if p["is_signing"]
+    ]
     return render(
         request,
         "memoranda/verify_code.html",
@@ -702,7 +711,7 @@ def verify_code(request, code: str):
             "revision": revision,
             "memorandum": memorandum,
             "document": document,
-            "signatures": signatures,
+            "parties": parties,
             "fully_signed": services.is_fully_signed(revision),
             "form": form,
             "result": result,

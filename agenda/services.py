@@ -125,7 +125,16 @@ def _organisation_in_region(org: Organisation | None, agenda: Agenda, label: str
 
 # --- SWOT -------------------------------------------------------------------------------------------
 
-SWOT_FIELDS = ("quadrant", "text_uk", "text_en", "dimension", "importance", "evidence", "evidence_source", "proposed_by")
+SWOT_FIELDS = (
+    "quadrant",
+    "text_uk",
+    "text_en",
+    "dimension",
+    "importance",
+    "evidence",
+    "evidence_source",
+    "proposed_by",
+)
 
 
 def _check_proposer(*, agenda: Agenda, proposed_by: Organisation | None, acting_user: User) -> None:
@@ -133,7 +142,9 @@ def _check_proposer(*, agenda: Agenda, proposed_by: Organisation | None, acting_
     if can_manage_region(acting_user, agenda.region):
         return
     if proposed_by is None or not represents(acting_user, proposed_by.pk):
-        raise ValidationError({"proposed_by": _("Propose the item on behalf of an organisation you represent.")})
+        raise ValidationError(
+            {"proposed_by": _("Propose the item on behalf of an organisation you represent.")}
+        )
 
 
 def _challenges_session(agenda: Agenda):
@@ -156,7 +167,9 @@ def swot_item_add(*, agenda: Agenda, data: dict[str, Any], acting_user: User) ->
 
 
 @transaction.atomic
-def swot_item_update(*, item: SwotItem, data: dict[str, Any], version: int | None, acting_user: User) -> SwotItem:
+def swot_item_update(
+    *, item: SwotItem, data: dict[str, Any], version: int | None, acting_user: User
+) -> SwotItem:
     # Permissions are judged on the row as stored (a bound form may have changed `item` in memory).
     locked = SwotItem.objects.select_for_update().get(pk=item.pk)
     locked.agenda = item.agenda
@@ -182,7 +195,13 @@ def swot_item_delete(*, item: SwotItem, acting_user: User) -> None:
 
 def _recount_votes(item_ids: Iterable[int]) -> None:
     """Set `votes_count` from the SwotVote rows, in one UPDATE."""
-    votes = SwotVote.objects.filter(item=OuterRef("pk")).order_by().values("item").annotate(n=Count("pk")).values("n")
+    votes = (
+        SwotVote.objects.filter(item=OuterRef("pk"))
+        .order_by()
+        .values("item")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     SwotItem.objects.filter(pk__in=list(item_ids)).update(
         votes_count=Coalesce(Subquery(votes, output_field=IntegerField()), Value(0))
     )
@@ -256,7 +275,9 @@ def challenge_create(*, agenda: Agenda, data: dict[str, Any], acting_user: User)
 
 
 @transaction.atomic
-def challenge_update(*, challenge: Challenge, data: dict[str, Any], version: int | None, acting_user: User) -> Challenge:
+def challenge_update(
+    *, challenge: Challenge, data: dict[str, Any], version: int | None, acting_user: User
+) -> Challenge:
     if not can_manage_challenges(acting_user, challenge.agenda):
         raise PermissionDenied
     locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
@@ -351,7 +372,9 @@ def _check_goal(*, agenda: Agenda, data: dict[str, Any]) -> None:
     if person is not None:
         owner = data.get("owner_org")
         if owner is None or person.organisation_id != owner.pk:
-            raise ValidationError({"owner_person": _("The owner person must work for the owner organisation.")})
+            raise ValidationError(
+                {"owner_person": _("The owner person must work for the owner organisation.")}
+            )
     for name in ("challenge",):
         if data.get(name) is not None and data[name].agenda_id != agenda.pk:
             raise ValidationError({name: _("Choose a challenge of this agenda.")})
@@ -414,8 +437,14 @@ def goal_update(*, goal: Goal, data: dict[str, Any], version: int | None, acting
     if not can_edit_goal(acting_user, locked):
         raise PermissionDenied
     _check_version(locked, version, _("goal"))
-    if "owner_org" in data and data["owner_org"] != locked.owner_org and not can_manage_goals(acting_user, agenda):
-        raise ValidationError({"owner_org": _("Only the coordinator can hand the goal to another organisation.")})
+    if (
+        "owner_org" in data
+        and data["owner_org"] != locked.owner_org
+        and not can_manage_goals(acting_user, agenda)
+    ):
+        raise ValidationError(
+            {"owner_org": _("Only the coordinator can hand the goal to another organisation.")}
+        )
     current = {name: getattr(locked, name) for name in GOAL_FIELDS} | {"indicator": locked.indicator}
     _check_goal(agenda=agenda, data=current | data)
     changed = _apply(locked, data, GOAL_FIELDS)
@@ -479,4 +508,3 @@ def endorsement_create(
             _("%(organisation)s has already endorsed this version.") % {"organisation": organisation},
             code="duplicate",
         ) from None
-

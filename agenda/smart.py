@@ -143,14 +143,19 @@ def _value_errors(name: str, value: Decimal | None, unit: str) -> list[str]:
         return []
     errors = []
     if unit == Indicator.Unit.PERCENT and not (0 <= value <= 100):
-        errors.append(_("A percentage must lie between 0 and 100; the %(name)s is %(value)s.") % {"name": name, "value": _num(value)})
+        errors.append(
+            _("A percentage must lie between 0 and 100; the %(name)s is %(value)s.")
+            % {"name": name, "value": _num(value)}
+        )
     elif unit in WHOLE_UNITS and value != value.to_integral_value():
         errors.append(
             _("The indicator counts whole %(unit)s; the %(name)s %(value)s is not a whole number.")
             % {"unit": _unit_label(unit), "name": name, "value": _num(value)}
         )
     if value < 0 and unit != Indicator.Unit.OTHER:
-        errors.append(_("The %(name)s cannot be negative in %(unit)s.") % {"name": name, "unit": _unit_label(unit)})
+        errors.append(
+            _("The %(name)s cannot be negative in %(unit)s.") % {"name": name, "unit": _unit_label(unit)}
+        )
     return errors
 
 
@@ -160,11 +165,26 @@ def _direction_error(facts: GoalFacts) -> str | None:
         return None
     values = {"target": _num(target), "baseline": _num(base)}
     if facts.direction == Indicator.Direction.INCREASE and target <= base:
-        return _("The indicator should increase, but the target (%(target)s) is not above the baseline (%(baseline)s).") % values
+        return (
+            _(
+                "The indicator should increase, but the target (%(target)s) is not above the baseline (%(baseline)s)."
+            )
+            % values
+        )
     if facts.direction == Indicator.Direction.DECREASE and target >= base:
-        return _("The indicator should decrease, but the target (%(target)s) is not below the baseline (%(baseline)s).") % values
+        return (
+            _(
+                "The indicator should decrease, but the target (%(target)s) is not below the baseline (%(baseline)s)."
+            )
+            % values
+        )
     if facts.direction == Indicator.Direction.MAINTAIN and target != base:
-        return _("The indicator should be maintained, so the target (%(target)s) must equal the baseline (%(baseline)s).") % values
+        return (
+            _(
+                "The indicator should be maintained, so the target (%(target)s) must equal the baseline (%(baseline)s)."
+            )
+            % values
+        )
     return None
 
 
@@ -178,7 +198,9 @@ def _contradictions(facts: GoalFacts) -> dict[str, list[str]]:
     if facts.values_unit and facts.indicator_unit and facts.values_unit != facts.indicator_unit:
         add(
             "unit",
-            _("Unit mismatch: the indicator «%(indicator)s» is measured in %(indicator_unit)s, the values are given in %(values_unit)s.")
+            _(
+                "Unit mismatch: the indicator «%(indicator)s» is measured in %(indicator_unit)s, the values are given in %(values_unit)s."
+            )
             % {
                 "indicator": facts.indicator_name,
                 "indicator_unit": _unit_label(facts.indicator_unit),
@@ -223,11 +245,17 @@ def smart_check(facts: GoalFacts) -> SmartResult:
     if specific_words == 0:
         s = SmartLetter("S", False, _("Say what exactly will be achieved: the specific statement is empty."))
     elif specific_words < MIN_SPECIFIC_WORDS:
-        s = SmartLetter("S", False, _("The specific statement is too short to say what exactly will be done."))
+        s = SmartLetter(
+            "S", False, _("The specific statement is too short to say what exactly will be done.")
+        )
     elif not facts.owner_org:
         s = SmartLetter("S", False, _("Name the owner organisation that answers for the goal."))
     else:
-        s = SmartLetter("S", True, _("Says what exactly will be done; %(owner)s answers for it.") % {"owner": facts.owner_org})
+        s = SmartLetter(
+            "S",
+            True,
+            _("Says what exactly will be done; %(owner)s answers for it.") % {"owner": facts.owner_org},
+        )
 
     # M — an output or result indicator with a unit, a baseline and a target that agree.
     missing = []
@@ -241,7 +269,9 @@ def smart_check(facts: GoalFacts) -> SmartResult:
         missing.append(_("a baseline value"))
     if facts.target_value is None:
         missing.append(_("a target value"))
-    value_conflicts = [m for name in ("unit", "baseline_value", "target_value") for m in contradictions.get(name, [])]
+    value_conflicts = [
+        m for name in ("unit", "baseline_value", "target_value") for m in contradictions.get(name, [])
+    ]
     if missing:
         m = SmartLetter("M", False, _("Missing: %(what)s.") % {"what": ", ".join(str(x) for x in missing)})
     elif value_conflicts:
@@ -263,15 +293,21 @@ def smart_check(facts: GoalFacts) -> SmartResult:
     if (facts.achievability_note or "").strip():
         a = SmartLetter("A", True, _("The resources that make it achievable are named."))
     else:
-        a = SmartLetter("A", False, _("Name the resources (money, people, equipment) that make the goal achievable."))
+        a = SmartLetter(
+            "A", False, _("Name the resources (money, people, equipment) that make the goal achievable.")
+        )
 
     # R — answers a key challenge and serves the regional strategy.
     if not facts.challenge:
         r = SmartLetter("R", False, _("Link the goal to the key challenge it answers."))
     elif not ((facts.relevance_note or "").strip() or (facts.strategy_ref or "").strip()):
-        r = SmartLetter("R", False, _("Say how the goal serves the regional strategy (a note or a strategy reference)."))
+        r = SmartLetter(
+            "R", False, _("Say how the goal serves the regional strategy (a note or a strategy reference).")
+        )
     else:
-        r = SmartLetter("R", True, _("Answers challenge %(code)s and refers to the strategy.") % {"code": facts.challenge})
+        r = SmartLetter(
+            "R", True, _("Answers challenge %(code)s and refers to the strategy.") % {"code": facts.challenge}
+        )
 
     # T — from a dated baseline to a deadline inside the agenda's horizon.
     date_conflicts = contradictions.get("deadline", [])
@@ -285,7 +321,8 @@ def smart_check(facts: GoalFacts) -> SmartResult:
         t = SmartLetter(
             "T",
             True,
-            _("From %(baseline)s to %(deadline)s.") % {"baseline": _date(facts.baseline_date), "deadline": _date(facts.deadline)},
+            _("From %(baseline)s to %(deadline)s.")
+            % {"baseline": _date(facts.baseline_date), "deadline": _date(facts.deadline)},
         )
     return SmartResult(letters=(s, m, a, r, t), contradictions=contradictions)
 

@@ -74,11 +74,15 @@ def load_trace(agenda, *, include_unlinked_swot: bool = False) -> TraceGraph:
     slug, year = agenda.region.slug, agenda.year
     graph = TraceGraph()
     links = list(
-        Challenge.swot_items.through.objects.filter(challenge__agenda=agenda).values_list("swotitem_id", "challenge_id")
+        Challenge.swot_items.through.objects.filter(challenge__agenda=agenda).values_list(
+            "swotitem_id", "challenge_id"
+        )
     )
     linked_items = {item_id for item_id, _c in links}
     quadrant_order = {q: i for i, q in enumerate(SwotQuadrant.values)}
-    for item in SwotItem.objects.filter(agenda=agenda).only("pk", "quadrant", "text_uk", "text_en", "votes_count"):
+    for item in SwotItem.objects.filter(agenda=agenda).only(
+        "pk", "quadrant", "text_uk", "text_en", "votes_count"
+    ):
         if item.pk not in linked_items and not include_unlinked_swot:
             graph.unlinked_swot += 1
             continue
@@ -91,7 +95,9 @@ def load_trace(agenda, *, include_unlinked_swot: bool = False) -> TraceGraph:
             css=f"ca-trace-swot ca-trace-swot-{item.quadrant}",
             order=(quadrant_order.get(item.quadrant, 9), -item.votes_count, item.pk),
         )
-    for challenge in Challenge.objects.filter(agenda=agenda).only("pk", "code", "title_uk", "title_en", "rank"):
+    for challenge in Challenge.objects.filter(agenda=agenda).only(
+        "pk", "code", "title_uk", "title_en", "rank"
+    ):
         graph.nodes[f"challenge-{challenge.pk}"] = Node(
             key=f"challenge-{challenge.pk}",
             column=1,
@@ -116,7 +122,11 @@ def load_trace(agenda, *, include_unlinked_swot: bool = False) -> TraceGraph:
         )
         if goal.challenge_id:
             _link(graph, f"challenge-{goal.challenge_id}", f"goal-{goal.pk}")
-    projects = list(Project.objects.active().filter(agenda=agenda).only("pk", "code", "title_uk", "title_en", "team_id", "priority"))
+    projects = list(
+        Project.objects.active()
+        .filter(agenda=agenda)
+        .only("pk", "code", "title_uk", "title_en", "team_id", "priority")
+    )
     for project in projects:
         graph.nodes[f"project-{project.pk}"] = Node(
             key=f"project-{project.pk}",
@@ -127,7 +137,9 @@ def load_trace(agenda, *, include_unlinked_swot: bool = False) -> TraceGraph:
             css=f"ca-trace-project ca-trace-priority-{project.priority}",
             order=(project.code,),
         )
-    for project_id, goal_id in Project.goals.through.objects.filter(project__agenda=agenda).values_list("project_id", "goal_id"):
+    for project_id, goal_id in Project.goals.through.objects.filter(project__agenda=agenda).values_list(
+        "project_id", "goal_id"
+    ):
         _link(graph, f"goal-{goal_id}", f"project-{project_id}")
     team_ids = {p.team_id for p in projects if p.team_id}
     for team in WorkingTeam.objects.filter(pk__in=team_ids).only("pk", "name_uk", "name_en"):
@@ -262,7 +274,8 @@ def trace_svg(graph: TraceGraph, *, title: str, id_prefix: str = "trace") -> Saf
                 classes.append("ca-trace-focus")
             lines = _wrap(node.title if index == 4 else f"{node.label} · {node.title}")
             text = "".join(
-                f'<tspan x="{_num(x + 9)}" y="{_num(y + 19 + i * 15)}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+                f'<tspan x="{_num(x + 9)}" y="{_num(y + 19 + i * 15)}">{escape(line)}</tspan>'
+                for i, line in enumerate(lines)
             )
             parts.append(
                 f'<a href="{escape(node.url)}" class="{escape(" ".join(c for c in classes if c))}">'
@@ -273,7 +286,9 @@ def trace_svg(graph: TraceGraph, *, title: str, id_prefix: str = "trace") -> Saf
     desc = _(
         "%(swot)d SWOT items, %(challenges)d challenges, %(goals)d goals, %(projects)d projects, %(teams)d teams; "
         "lines lead from each item to what answers it."
-    ) % dict(zip(("swot", "challenges", "goals", "projects", "teams"), (len(c) for c in columns), strict=True))
+    ) % dict(
+        zip(("swot", "challenges", "goals", "projects", "teams"), (len(c) for c in columns), strict=True)
+    )
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="ca-trace" viewBox="0 0 {width} {_num(height)}" '
         f'width="{width}" height="{_num(height)}" role="group" aria-labelledby="{id_prefix}-title" aria-describedby="{id_prefix}-desc">'

@@ -16,8 +16,14 @@ urlpatterns = [
     path("agenda/<int:year>/swot/<int:pk>/vote/", views.swot_vote, name="swot-vote"),
     path("agenda/<int:year>/challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
     path("agenda/<int:year>/challenges/add/", views.ChallengeCreateView.as_view(), name="challenge-create"),
-    path("agenda/<int:year>/challenges/<int:pk>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
-    path("agenda/<int:year>/challenges/<int:pk>/edit/", views.ChallengeUpdateView.as_view(), name="challenge-update"),
+    path(
+        "agenda/<int:year>/challenges/<int:pk>/", views.ChallengeDetailView.as_view(), name="challenge-detail"
+    ),
+    path(
+        "agenda/<int:year>/challenges/<int:pk>/edit/",
+        views.ChallengeUpdateView.as_view(),
+        name="challenge-update",
+    ),
     path("agenda/<int:year>/challenges/<int:pk>/delete/", views.challenge_delete, name="challenge-delete"),
     # Session 4: SMART goals and their endorsement (the portfolio is in projects.urls).
     path("agenda/<int:year>/goals/", views.GoalListView.as_view(), name="goal-list"),

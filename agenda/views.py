@@ -25,7 +25,7 @@ from stakeholders.models import Organisation
 
 from . import services
 from .canonical import canonical_diff, load_portfolios
-from .criterion_goals import endorsement_states, goals_agreed
+from .criterion_goals import endorsement_states, evaluate_loaded, goals_agreed
 from .filters import ChallengeFilter, GoalFilter, SwotItemFilter
 from .forms import ChallengeForm, EndorsementForm, GoalForm, SwotItemForm, error_fields
 from .models import Challenge, Endorsement, Goal, GoalStatus, SwotItem, SwotQuadrant, SwotVote
@@ -105,19 +105,25 @@ def proposer_organisations(user, agenda: Agenda):
     return region_orgs.filter(people__user=user, people__is_representative=True).distinct()
 
 
-def _swot_form(request, agenda: Agenda, quadrant: str | None, *, data=None, instance=None, organisations=None):
+def _swot_form(
+    request, agenda: Agenda, quadrant: str | None, *, data=None, instance=None, organisations=None
+):
     return SwotItemForm(
         data=data,
         instance=instance,
         agenda=agenda,
-        organisations=organisations if organisations is not None else proposer_organisations(request.user, agenda),
+        organisations=organisations
+        if organisations is not None
+        else proposer_organisations(request.user, agenda),
         can_manage=can_manage_region(request.user, agenda.region),
         fixed_quadrant=quadrant,
         auto_id=f"id_{quadrant}_%s" if quadrant else "id_%s",
     )
 
 
-def board_context(request, agenda: Agenda, params: QueryDict, *, only: str | None = None, forms: dict | None = None) -> dict:
+def board_context(
+    request, agenda: Agenda, params: QueryDict, *, only: str | None = None, forms: dict | None = None
+) -> dict:
     """The quadrants of the board (or the one named by `only`), filtered by `params`.
 
     Queries, whatever the number of items: the items of the shown quadrants with their proposers (one,
@@ -130,10 +136,14 @@ def board_context(request, agenda: Agenda, params: QueryDict, *, only: str | Non
     shown = [only] if only else ([single] if single else list(SwotQuadrant.values))
     counts = dict(items.order_by().values_list("quadrant").annotate(n=Count("pk")))
     ordering = [F("votes_count").desc(), F("importance").desc(), F("pk").asc()]
-    challenges = Prefetch("challenges", queryset=Challenge.objects.only("pk", "code", "title_uk", "title_en", "agenda_id"))
+    challenges = Prefetch(
+        "challenges", queryset=Challenge.objects.only("pk", "code", "title_uk", "title_en", "agenda_id")
+    )
     page = None
     if single:
-        paginator = Paginator(items.select_related("proposed_by").prefetch_related(challenges).order_by(*ordering), SWOT_PAGE)
+        paginator = Paginator(
+            items.select_related("proposed_by").prefetch_related(challenges).order_by(*ordering), SWOT_PAGE
+        )
         page = paginator.get_page(params.get("page"))
         rows = list(page.object_list)
     else:
@@ -147,7 +157,11 @@ def board_context(request, agenda: Agenda, params: QueryDict, *, only: str | Non
         )
     my_votes = set()
     if rows and request.user.is_authenticated:
-        my_votes = set(SwotVote.objects.filter(user=request.user, item__in=[r.pk for r in rows]).values_list("item_id", flat=True))
+        my_votes = set(
+            SwotVote.objects.filter(user=request.user, item__in=[r.pk for r in rows]).values_list(
+                "item_id", flat=True
+            )
+        )
     can_add = services.can_add_swot_item(request.user, agenda)
     organisations = proposer_organisations(request.user, agenda) if can_add else None
     quadrants = []
@@ -203,7 +217,9 @@ def _board_url(agenda: Agenda, query: str = "", anchor: str = "") -> str:
 
 def _quadrant_response(request, agenda: Agenda, quadrant: str, *, form=None, flash: str = ""):
     params = QueryDict(request.POST.get("board", ""))
-    ctx = board_context(request, agenda, params, only=quadrant, forms={quadrant: form} if form is not None else None)
+    ctx = board_context(
+        request, agenda, params, only=quadrant, forms={quadrant: form} if form is not None else None
+    )
     ctx["quadrant"] = ctx["quadrants"][0]
     ctx["flash"] = flash
     return render(request, "agenda/swot_quadrant.html", ctx)
@@ -224,7 +240,9 @@ def swot_item_create(request, region: str, year: int):
         form = _swot_form(request, agenda, None)
         if quadrant:
             form.initial["quadrant"] = quadrant
-        return render(request, "agenda/swot_item_form.html", {**base_context(request, agenda, "swot"), "form": form})
+        return render(
+            request, "agenda/swot_item_form.html", {**base_context(request, agenda, "swot"), "form": form}
+        )
     form = _swot_form(request, agenda, quadrant if embedded else None, data=request.POST)
     if form.is_valid():
         try:
@@ -238,7 +256,9 @@ def swot_item_create(request, region: str, year: int):
             return redirect(_board_url(agenda, request.POST.get("board", ""), f"swot-{item.pk}"))
     if embedded:
         return _quadrant_response(request, agenda, quadrant, form=form)
-    return render(request, "agenda/swot_item_form.html", {**base_context(request, agenda, "swot"), "form": form})
+    return render(
+        request, "agenda/swot_item_form.html", {**base_context(request, agenda, "swot"), "form": form}
+    )
 
 
 def _swot_item(request, agenda: Agenda, pk: int) -> SwotItem:
@@ -261,7 +281,9 @@ def swot_item_detail(request, region: str, year: int, pk: int):
         "can_vote": services.can_vote_swot(request.user, agenda),
         "can_edit": services.can_edit_swot_item(request.user, item),
         "challenges": item.challenges.order_by("rank", "code"),
-        "chain_svg": trace_svg(graph, title=_("What this item led to"), id_prefix="chain") if len(graph.nodes) > 1 else None,
+        "chain_svg": trace_svg(graph, title=_("What this item led to"), id_prefix="chain")
+        if len(graph.nodes) > 1
+        else None,
     }
     return render(request, "agenda/swot_item_detail.html", ctx)
 
@@ -272,11 +294,16 @@ def swot_item_update(request, region: str, year: int, pk: int):
     item = _swot_item(request, agenda, pk)
     if not services.can_edit_swot_item(request.user, item):
         raise PermissionDenied
-    form = _swot_form(request, agenda, None, data=request.POST if request.method == "POST" else None, instance=item)
+    form = _swot_form(
+        request, agenda, None, data=request.POST if request.method == "POST" else None, instance=item
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.swot_item_update(
-                item=item, data=form.cleaned_data, version=form.cleaned_data.get("version"), acting_user=request.user
+                item=item,
+                data=form.cleaned_data,
+                version=form.cleaned_data.get("version"),
+                acting_user=request.user,
             )
         except ValidationError as exc:
             error_fields(form, exc)
@@ -284,7 +311,9 @@ def swot_item_update(request, region: str, year: int, pk: int):
             messages.success(request, _("The SWOT item is saved."))
             return redirect(_board_url(agenda, anchor=f"swot-{item.pk}"))
     return render(
-        request, "agenda/swot_item_form.html", {**base_context(request, agenda, "swot"), "form": form, "item": item}
+        request,
+        "agenda/swot_item_form.html",
+        {**base_context(request, agenda, "swot"), "form": form, "item": item},
     )
 
 
@@ -324,12 +353,22 @@ class ChallengeListView(AgendaScopedMixin, ListView):
 
     def get_queryset(self):
         agenda = self.get_agenda()
-        self.filterset = ChallengeFilter(self.request.GET, queryset=Challenge.objects.filter(agenda=agenda), agenda=agenda)
+        self.filterset = ChallengeFilter(
+            self.request.GET, queryset=Challenge.objects.filter(agenda=agenda), agenda=agenda
+        )
         return (
             self.filterset.qs.select_related("owner")
             .prefetch_related(
-                Prefetch("swot_items", queryset=SwotItem.objects.only("pk", "quadrant", "text_uk", "text_en", "votes_count")),
-                Prefetch("goals", queryset=Goal.objects.exclude(status=GoalStatus.CANCELLED).only("pk", "code", "title_uk", "title_en", "challenge_id")),
+                Prefetch(
+                    "swot_items",
+                    queryset=SwotItem.objects.only("pk", "quadrant", "text_uk", "text_en", "votes_count"),
+                ),
+                Prefetch(
+                    "goals",
+                    queryset=Goal.objects.exclude(status=GoalStatus.CANCELLED).only(
+                        "pk", "code", "title_uk", "title_en", "challenge_id"
+                    ),
+                ),
             )
             .order_by("rank", "code")
         )
@@ -352,14 +391,18 @@ class ChallengeDetailView(AgendaScopedMixin, DetailView):
 
     def get_object(self, queryset=None):
         agenda = self.get_agenda()
-        challenge = get_object_or_404(Challenge.objects.select_related("owner"), agenda=agenda, pk=self.kwargs["pk"])
+        challenge = get_object_or_404(
+            Challenge.objects.select_related("owner"), agenda=agenda, pk=self.kwargs["pk"]
+        )
         challenge.agenda = agenda
         return challenge
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         agenda, challenge = self.get_agenda(), self.object
-        ctx["swot_items"] = challenge.swot_items.select_related("proposed_by").order_by("quadrant", "-votes_count")
+        ctx["swot_items"] = challenge.swot_items.select_related("proposed_by").order_by(
+            "quadrant", "-votes_count"
+        )
         goals = list(
             challenge.goals.exclude(status=GoalStatus.CANCELLED)
             .select_related("indicator", "owner_org", "challenge")
@@ -372,7 +415,9 @@ class ChallengeDetailView(AgendaScopedMixin, DetailView):
         ctx["goals"] = goals
         ctx["can_manage_challenges"] = services.can_manage_challenges(self.request.user, agenda)
         graph = focus_on(load_trace(agenda, include_unlinked_swot=True), f"challenge-{challenge.pk}")
-        ctx["chain_svg"] = trace_svg(graph, title=_("Where the challenge comes from and what answers it"), id_prefix="chain")
+        ctx["chain_svg"] = trace_svg(
+            graph, title=_("Where the challenge comes from and what answers it"), id_prefix="chain"
+        )
         return ctx
 
 
@@ -416,13 +461,18 @@ class _ChallengeFormMixin(AgendaScopedMixin):
             return self.form_invalid(form)
         messages.success(self.request, _("Challenge %(code)s is saved.") % {"code": challenge.code})
         return redirect(
-            "agenda:challenge-detail", region=self.get_region().slug, year=self.get_agenda().year, pk=challenge.pk
+            "agenda:challenge-detail",
+            region=self.get_region().slug,
+            year=self.get_agenda().year,
+            pk=challenge.pk,
         )
 
 
 class ChallengeCreateView(_ChallengeFormMixin, FormView):
     def save(self, form):
-        return services.challenge_create(agenda=self.get_agenda(), data=form.cleaned_data, acting_user=self.request.user)
+        return services.challenge_create(
+            agenda=self.get_agenda(), data=form.cleaned_data, acting_user=self.request.user
+        )
 
 
 class ChallengeUpdateView(_ChallengeFormMixin, FormView):
@@ -473,7 +523,9 @@ class GoalListView(AgendaScopedMixin, ListView):
 
     def get_queryset(self):
         agenda = self.get_agenda()
-        self.filterset = GoalFilter(self.request.GET, queryset=Goal.objects.filter(agenda=agenda), agenda=agenda)
+        self.filterset = GoalFilter(
+            self.request.GET, queryset=Goal.objects.filter(agenda=agenda), agenda=agenda
+        )
         return (
             self.filterset.qs.select_related("indicator", "challenge", "owner_org", "owner_person")
             .prefetch_related(Prefetch("projects", queryset=_open_projects()))
@@ -518,7 +570,9 @@ class GoalDetailView(AgendaScopedMixin, DetailView):
         ctx["smart"] = goal_smart(goal)
         ctx["projects"] = _open_projects().filter(goals=goal)
         ctx["swot_items"] = (
-            SwotItem.objects.filter(challenges=goal.challenge).order_by("quadrant", "-votes_count") if goal.challenge_id else []
+            SwotItem.objects.filter(challenges=goal.challenge).order_by("quadrant", "-votes_count")
+            if goal.challenge_id
+            else []
         )
         ctx["can_edit"] = services.can_edit_goal(self.request.user, goal)
         ctx["can_manage_goals"] = services.can_manage_goals(self.request.user, agenda)
@@ -555,7 +609,9 @@ class _GoalFormMixin(AgendaScopedMixin):
             error_fields(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Goal %(code)s is saved.") % {"code": goal.code})
-        return redirect("agenda:goal-detail", region=self.get_region().slug, year=self.get_agenda().year, pk=goal.pk)
+        return redirect(
+            "agenda:goal-detail", region=self.get_region().slug, year=self.get_agenda().year, pk=goal.pk
+        )
 
 
 class GoalCreateView(_GoalFormMixin, FormView):
@@ -564,13 +620,17 @@ class GoalCreateView(_GoalFormMixin, FormView):
             raise PermissionDenied
 
     def save(self, form):
-        return services.goal_create(agenda=self.get_agenda(), data=form.cleaned_data, acting_user=self.request.user)
+        return services.goal_create(
+            agenda=self.get_agenda(), data=form.cleaned_data, acting_user=self.request.user
+        )
 
 
 class GoalUpdateView(_GoalFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         agenda = self.get_agenda()
-        self.object = get_object_or_404(Goal.objects.select_related("indicator"), agenda=agenda, pk=kwargs["pk"])
+        self.object = get_object_or_404(
+            Goal.objects.select_related("indicator"), agenda=agenda, pk=kwargs["pk"]
+        )
         self.object.agenda = agenda
         return super().dispatch(request, *args, **kwargs)
 
@@ -580,7 +640,10 @@ class GoalUpdateView(_GoalFormMixin, FormView):
 
     def save(self, form):
         return services.goal_update(
-            goal=self.object, data=form.cleaned_data, version=form.cleaned_data.get("version"), acting_user=self.request.user
+            goal=self.object,
+            data=form.cleaned_data,
+            version=form.cleaned_data.get("version"),
+            acting_user=self.request.user,
         )
 
     def get_context_data(self, **kwargs):
@@ -613,15 +676,23 @@ def endorsement_context(request, agenda: Agenda, form=None) -> dict:
     rows = []
     for org in state["organisations"]:
         current, latest = state["current"][org.pk], state["latest"][org.pk]
-        changes = canonical_diff(latest.snapshot, portfolio.content) if latest is not None and current is None else []
+        changes = (
+            canonical_diff(latest.snapshot, portfolio.content)
+            if latest is not None and current is None
+            else []
+        )
         rows.append({"organisation": org, "current": current, "latest": latest, "changes": changes})
     mine = services.endorsable_organisations(request.user, agenda)
     pending_mine = [org for org in mine if state["current"].get(org.pk) is None]
     if form is None and pending_mine:
-        form = EndorsementForm(agenda=agenda, organisations=pending_mine, initial={"content_hash": portfolio.hash})
-    history = Endorsement.objects.filter(agenda=agenda).select_related("organisation", "endorsed_by").order_by(
-        "-created_at", "-pk"
-    )[:HISTORY_LIMIT]
+        form = EndorsementForm(
+            agenda=agenda, organisations=pending_mine, initial={"content_hash": portfolio.hash}
+        )
+    history = (
+        Endorsement.objects.filter(agenda=agenda)
+        .select_related("organisation", "endorsed_by")
+        .order_by("-created_at", "-pk")[:HISTORY_LIMIT]
+    )
     return {
         **base_context(request, agenda, "endorsements"),
         "portfolio": portfolio,
@@ -630,7 +701,7 @@ def endorsement_context(request, agenda: Agenda, form=None) -> dict:
         "form": form if pending_mine else None,
         "mine": mine,
         "history": history,
-        "criterion": _criterion(agenda),
+        "criterion": evaluate_loaded(portfolio, state),
     }
 
 
@@ -709,7 +780,10 @@ def trace_detail(request, region: str, year: int):
             raise Http404
         graph = focus_on(graph, focus)
     columns = [
-        {"title": title, "rows": [(n, [graph.nodes[c] for c in n.children if c in graph.nodes]) for n in graph.column(i)]}
+        {
+            "title": title,
+            "rows": [(n, [graph.nodes[c] for c in n.children if c in graph.nodes]) for n in graph.column(i)],
+        }
         for i, title in enumerate(column_titles())
     ]
     return render(
@@ -725,4 +799,3 @@ def trace_detail(request, region: str, year: int):
             "open_nodes": [n for i in (1, 2, 3) for n in graph.column(i) if not n.children],
         },
     )
-

@@ -32,7 +32,9 @@ class ProjectFilter(django_filters.FilterSet):
     domain = django_filters.ModelChoiceFilter(label=_("specialisation domain"), queryset=None)
     lead_org = django_filters.ModelChoiceFilter(label=_("lead organisation"), queryset=None)
     mechanism = django_filters.ModelChoiceFilter(
-        label=_("mechanism"), field_name="mechanisms", queryset=MechanismKind.objects.order_by("order", "code")
+        label=_("mechanism"),
+        field_name="mechanisms",
+        queryset=MechanismKind.objects.order_by("order", "code"),
     )
     goal = django_filters.ModelChoiceFilter(label=_("goal"), field_name="goals", queryset=None)
     source_kind = django_filters.ChoiceFilter(
@@ -44,14 +46,27 @@ class ProjectFilter(django_filters.FilterSet):
 
     class Meta:
         model = Project
-        fields = ["q", "priority", "is_pilot", "status", "domain", "lead_org", "mechanism", "goal", "source_kind", "funding_status"]
+        fields = [
+            "q",
+            "priority",
+            "is_pilot",
+            "status",
+            "domain",
+            "lead_org",
+            "mechanism",
+            "goal",
+            "source_kind",
+            "funding_status",
+        ]
 
     def __init__(self, *args, agenda, **kwargs):
         super().__init__(*args, **kwargs)
         from stakeholders.models import Organisation
 
         self.filters["domain"].queryset = agenda.region.domains.all()
-        self.filters["lead_org"].queryset = Organisation.objects.filter(led_projects__agenda=agenda).distinct().order_by("name_uk")
+        self.filters["lead_org"].queryset = (
+            Organisation.objects.filter(led_projects__agenda=agenda).distinct().order_by("name_uk")
+        )
         self.filters["goal"].queryset = Goal.objects.filter(agenda=agenda).order_by("code")
 
     def filter_queryset(self, queryset):
@@ -76,7 +91,10 @@ class ProjectFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(code__icontains=value) | Q(title_uk__icontains=value) | Q(title_en__icontains=value) | Q(summary_uk__icontains=value)
+            Q(code__icontains=value)
+            | Q(title_uk__icontains=value)
+            | Q(title_en__icontains=value)
+            | Q(summary_uk__icontains=value)
         )
 
     def filter_status(self, queryset, name, value):

@@ -2,7 +2,7 @@
 hand `cleaned_data` to `projects.services`."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +84,9 @@ class ProjectForm(forms.ModelForm):
         help_texts = {
             "goals": _("The SMART goals the project serves."),
             "mechanisms": _("Instruments the project relies on; legal acts are added on the project's page."),
-            "budget_total": _("Total budget; the funding lines on the project's page say where it comes from."),
+            "budget_total": _(
+                "Total budget; the funding lines on the project's page say where it comes from."
+            ),
         }
 
     def __init__(self, *args, agenda: Agenda, can_manage: bool = True, **kwargs):
@@ -108,11 +110,37 @@ class ProjectForm(forms.ModelForm):
             self.initial["version"] = self.instance.version
         self.helper = _helper()
         self.helper.layout = Layout(
-            Fieldset(_("The project"), "code", "title_uk", "title_en", "summary_uk", "summary_en"),
-            Fieldset(_("Place in the portfolio"), "priority", "is_pilot", "status", "domain", "goals"),
-            Fieldset(_("Who"), "lead_org", "partners"),
-            Fieldset(_("Mechanisms and resources"), "mechanisms", "budget_total", "currency", "dfrr_eligible"),
-            Fieldset(_("Timing, results and risks"), "start_date", "end_date", "expected_results", "risks", "strategy_ref"),
+            Fieldset(
+                _("The project"),
+                Row(Column("code", css_class="col-md-3"), Column("title_uk", css_class="col-md-9")),
+                Row(Column("title_en", css_class="col-md-9 offset-md-3")),
+                Row(Column("summary_uk", css_class="col-md-6"), Column("summary_en", css_class="col-md-6")),
+            ),
+            Fieldset(
+                _("Place in the portfolio"),
+                Row(
+                    Column("priority", css_class="col-md-3"),
+                    Column("status", css_class="col-md-3"),
+                    Column("domain", css_class="col-md-6"),
+                ),
+                "is_pilot",
+                Field("goals", wrapper_class="ca-picklist"),
+            ),
+            Fieldset(
+                _("Who"), "lead_org", Field("partners", wrapper_class="ca-picklist ca-picklist-columns")
+            ),
+            Fieldset(
+                _("Mechanisms and resources"),
+                Field("mechanisms", wrapper_class="ca-picklist ca-picklist-columns"),
+                Row(Column("budget_total", css_class="col-md-4"), Column("currency", css_class="col-md-2")),
+                "dfrr_eligible",
+            ),
+            Fieldset(
+                _("Timing, results and risks"),
+                Row(Column("start_date", css_class="col-md-3"), Column("end_date", css_class="col-md-3")),
+                Row(Column("expected_results", css_class="col-md-6"), Column("risks", css_class="col-md-6")),
+                "strategy_ref",
+            ),
             Field("version"),
         )
 
@@ -156,7 +184,7 @@ class FundingLineForm(forms.ModelForm):
 
 
 class NormativeActForm(forms.ModelForm):
-    url = forms.URLField(label=_("link"), required=False, assume_scheme="https", max_length=200)
+    url = forms.URLField(label=_("Link"), required=False, assume_scheme="https", max_length=200)
     version = VersionField()
 
     class Meta:

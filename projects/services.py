@@ -133,7 +133,9 @@ def project_create(*, agenda: Agenda, data: dict[str, Any], acting_user: User) -
 
 
 @transaction.atomic
-def project_update(*, project: Project, data: dict[str, Any], version: int | None, acting_user: User) -> Project:
+def project_update(
+    *, project: Project, data: dict[str, Any], version: int | None, acting_user: User
+) -> Project:
     """Edit a project. The lead organisation's representative may edit it but not hand the lead on."""
     agenda = project.agenda
     # Permissions are judged on the row as stored (a bound form may have changed `project` in memory).
@@ -142,8 +144,14 @@ def project_update(*, project: Project, data: dict[str, Any], version: int | Non
     if not can_edit_project(acting_user, locked):
         raise PermissionDenied
     _check_version(locked, version, _("project"))
-    if "lead_org" in data and data["lead_org"] != locked.lead_org and not can_manage_portfolio(acting_user, agenda):
-        raise ValidationError({"lead_org": _("Only the coordinator can hand the project to another lead organisation.")})
+    if (
+        "lead_org" in data
+        and data["lead_org"] != locked.lead_org
+        and not can_manage_portfolio(acting_user, agenda)
+    ):
+        raise ValidationError(
+            {"lead_org": _("Only the coordinator can hand the project to another lead organisation.")}
+        )
     _check_relations(agenda, data)
     changed = _apply(locked, data, PROJECT_FIELDS)
     links_changed = _set_m2m(locked, data)
@@ -182,7 +190,9 @@ def funding_line_add(*, project: Project, data: dict[str, Any], acting_user: Use
 
 
 @transaction.atomic
-def funding_line_update(*, line: FundingLine, data: dict[str, Any], version: int | None, acting_user: User) -> FundingLine:
+def funding_line_update(
+    *, line: FundingLine, data: dict[str, Any], version: int | None, acting_user: User
+) -> FundingLine:
     if not can_edit_project(acting_user, line.project):
         raise PermissionDenied
     locked = FundingLine.objects.select_for_update().get(pk=line.pk)

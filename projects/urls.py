@@ -12,7 +12,9 @@ urlpatterns = [
     path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project-update"),
     path("projects/<int:pk>/delete/", views.project_delete, name="project-delete"),
     path("projects/<int:pk>/funding/add/", views.FundingCreateView.as_view(), name="funding-create"),
-    path("projects/<int:pk>/funding/<int:line>/edit/", views.FundingUpdateView.as_view(), name="funding-update"),
+    path(
+        "projects/<int:pk>/funding/<int:line>/edit/", views.FundingUpdateView.as_view(), name="funding-update"
+    ),
     path("projects/<int:pk>/funding/<int:line>/delete/", views.funding_delete, name="funding-delete"),
     path("projects/<int:pk>/acts/add/", views.ActCreateView.as_view(), name="act-create"),
     path("projects/<int:pk>/acts/<int:act>/edit/", views.ActUpdateView.as_view(), name="act-update"),

@@ -100,7 +100,9 @@ class ProjectScopedMixin(RegionScopedMixin):
 
 def _scoped_project(request, region: str, pk: int) -> Project:
     region_obj = get_object_or_404(Region.objects.visible_to(request.user), slug=region)
-    project = get_object_or_404(Project.objects.select_related("agenda", "lead_org"), agenda__region=region_obj, pk=pk)
+    project = get_object_or_404(
+        Project.objects.select_related("agenda", "lead_org"), agenda__region=region_obj, pk=pk
+    )
     project.agenda.region = region_obj
     return project
 
@@ -116,7 +118,9 @@ def budget_totals(projects) -> dict:
     "statuses": [(code, label)], "budgets": [(currency, amount)]}.
     """
     statuses = list(FundingLine.Status.choices)
-    grouped: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(Decimal)))
+    grouped: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Decimal))
+    )
     for source_kind, status, currency, total in (
         FundingLine.objects.filter(project__in=projects)
         .order_by()
@@ -130,9 +134,18 @@ def budget_totals(projects) -> dict:
         rows = []
         for source_kind in [k for k in FundingSourceKind.values if k in grouped[currency]]:
             cells = [grouped[currency][source_kind].get(code, Decimal(0)) for code, _label in statuses]
-            rows.append({"source_kind": source_kind, "label": labels[source_kind], "cells": cells, "total": sum(cells)})
+            rows.append(
+                {
+                    "source_kind": source_kind,
+                    "label": labels[source_kind],
+                    "cells": cells,
+                    "total": sum(cells),
+                }
+            )
         column_totals = [sum(row["cells"][i] for row in rows) for i in range(len(statuses))]
-        currencies.append({"currency": currency, "rows": rows, "column_totals": column_totals, "total": sum(column_totals)})
+        currencies.append(
+            {"currency": currency, "rows": rows, "column_totals": column_totals, "total": sum(column_totals)}
+        )
     budgets = list(
         Project.objects.filter(pk__in=projects.values("pk"), budget_total__isnull=False)
         .order_by()
@@ -152,14 +165,18 @@ class ProjectListView(AgendaScopedMixin, ListView):
 
     def get_queryset(self):
         agenda = self.get_agenda()
-        self.filterset = ProjectFilter(self.request.GET, queryset=Project.objects.filter(agenda=agenda), agenda=agenda)
+        self.filterset = ProjectFilter(
+            self.request.GET, queryset=Project.objects.filter(agenda=agenda), agenda=agenda
+        )
         self.filtered = self.filterset.qs
         return (
             self.filtered.select_related("lead_org", "domain", "team")
             .prefetch_related(
                 Prefetch(
                     "goals",
-                    queryset=Goal.objects.exclude(status=GoalStatus.CANCELLED).select_related("challenge").order_by("code"),
+                    queryset=Goal.objects.exclude(status=GoalStatus.CANCELLED)
+                    .select_related("challenge")
+                    .order_by("code"),
                 ),
                 "mechanisms",
                 "funding_lines",
@@ -226,7 +243,9 @@ class ProjectDetailView(ProjectScopedMixin, DetailView):
         ctx["can_manage_portfolio"] = services.can_manage_portfolio(user, agenda)
         ctx["history"] = project.history.select_related("history_user").order_by("-history_date")[:10]
         graph = focus_on(load_trace(agenda), f"project-{project.pk}")
-        ctx["chain_svg"] = trace_svg(graph, title=_("What this project answers"), id_prefix="chain") if graph else None
+        ctx["chain_svg"] = (
+            trace_svg(graph, title=_("What this project answers"), id_prefix="chain") if graph else None
+        )
         return ctx
 
 
@@ -264,7 +283,9 @@ class ProjectCreateView(_ProjectFormMixin, AgendaScopedMixin, FormView):
         return initial
 
     def save(self, form):
-        return services.project_create(agenda=self.get_agenda(), data=form.cleaned_data, acting_user=self.request.user)
+        return services.project_create(
+            agenda=self.get_agenda(), data=form.cleaned_data, acting_user=self.request.user
+        )
 
 
 class ProjectUpdateView(_ProjectFormMixin, ProjectScopedMixin, FormView):
@@ -322,7 +343,9 @@ class FundingCreateView(_ProjectChildFormView):
 
     def save(self, form):
         self.success_message = _("The funding line is added.")
-        return services.funding_line_add(project=self.get_project(), data=form.cleaned_data, acting_user=self.request.user)
+        return services.funding_line_add(
+            project=self.get_project(), data=form.cleaned_data, acting_user=self.request.user
+        )
 
 
 class FundingUpdateView(_ProjectChildFormView):
@@ -348,7 +371,10 @@ class FundingUpdateView(_ProjectChildFormView):
     def save(self, form):
         self.success_message = _("The funding line is saved.")
         return services.funding_line_update(
-            line=self.get_line(), data=form.cleaned_data, version=form.cleaned_data.get("version"), acting_user=self.request.user
+            line=self.get_line(),
+            data=form.cleaned_data,
+            version=form.cleaned_data.get("version"),
+            acting_user=self.request.user,
         )
 
 
@@ -376,7 +402,9 @@ class ActCreateView(_ProjectChildFormView):
 
     def save(self, form):
         self.success_message = _("The legal act is added.")
-        return services.normative_act_add(project=self.get_project(), data=form.cleaned_data, acting_user=self.request.user)
+        return services.normative_act_add(
+            project=self.get_project(), data=form.cleaned_data, acting_user=self.request.user
+        )
 
 
 class ActUpdateView(ActCreateView):

@@ -2,11 +2,13 @@
 shows the challenge and the SWOT items it answers. Votes and new items swap one quadrant (htmx)
 without reloading the page; without JavaScript the same actions work as plain form posts."""
 
+import environ
 import pytest
 
 from agenda.models import Endorsement, Goal, SwotItem
 from projects.models import Project
 from tests.browser.conftest import axe, browser, login, page_factory, shoot  # noqa: F401 - fixtures
+from tests.conftest import require_service
 
 from .helpers import region_with_people
 
@@ -15,6 +17,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def region():
+    # The live server is started once, with the settings of the environment: an HTTPS redirect there
+    # sends the browser to a TLS port nobody listens on (`make test` switches it off).
+    env = environ.Env()
+    if env.bool("SECURE_SSL_REDIRECT", default=not env.bool("DEBUG", default=False)):
+        require_service("browser tests need SECURE_SSL_REDIRECT=0 (see `make test`)")
     return region_with_people(slug="zaporizka", iso="UA-23")
 
 

@@ -105,9 +105,6 @@ VIOLATIONS = {
     "stakeholders_roleentry_direction_needs_leader": lambda: f.RoleMatrixEntryFactory(
         is_leader=False, leader_direction=f.DomainFactory()
     ),
-    "stakeholders_roleentry_one_leader_per_direction": lambda: (
-        lambda e: f.RoleMatrixEntryFactory(agenda=e.agenda, is_leader=True, leader_direction=e.leader_direction)
-    )(f.RoleMatrixEntryFactory(is_leader=True, leader_direction=f.DomainFactory())),
     "agenda_sessions_kind_ris3_step_1_6": lambda: SessionKind.objects.create(order=9, code="x", name_uk="Х", ris3_step=7),
     "agenda_sessions_session_number_1_5": lambda: f.SessionFactory(number=6, kind=_session_kind()),
     "agenda_sessions_session_agenda_xor_programme": lambda: f.SessionFactory(programme=f.ProgrammeFactory()),

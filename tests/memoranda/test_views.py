@@ -440,3 +440,15 @@ def test_unknown_code_is_a_404_with_the_form(client):
         response.status_code == 404
         and "No memorandum has this verification code" in response.content.decode()
     )
+
+
+def test_a_memorandum_made_in_the_admin_without_a_revision_can_be_read_without_writing(client, world):
+    memorandum = f.MemorandumFactory(agenda=world.agenda)
+    client.force_login(world.coordinator)
+
+    assert client.get(detail_url(memorandum)).status_code == 200
+    preview = reverse(
+        "memoranda:memorandum-preview", kwargs={"region": world.region.slug, "pk": memorandum.pk}
+    )
+    assert client.get(preview).content.startswith(b"%PDF")
+    assert not memorandum.revisions.exists()

@@ -110,6 +110,7 @@ def test_programme_timeline_costs_the_same_for_one_and_twenty_regions(setup, cli
     programme = f.ProgrammeFactory(code="solo")
     programme.regions.add(setup.region)
     f.ProgrammeMembershipFactory(user=setup.lead, programme=programme)
+    services.session_joint_ensure(programme=programme, acting_user=setup.lead)
     client.force_login(setup.lead)
     one = count_queries(client, reverse("programme_sessions:session-timeline", kwargs={"programme": "solo"}))
     _regions(setup, 18)  # the programme now has 20 regions

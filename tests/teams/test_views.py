@@ -27,6 +27,7 @@ def site(ready, client):
     rep_a = f.UserFactory()
     f.PersonFactory(organisation=ready["org_a"], user=rep_a)
     client.force_login(coordinator)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions below read English messages
     slug = ready["region"].slug
     urls = {
         "list": reverse("teams:team-list", kwargs={"region": slug, "year": ready["agenda"].year}),
