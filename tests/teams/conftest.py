@@ -1,8 +1,0 @@
-import pytest
-
-from .builders import build_ready
-
-
-@pytest.fixture
-def ready():
-    return build_ready()
