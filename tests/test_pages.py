@@ -76,7 +76,7 @@ def add_role_rows(agenda, count, domain=None, confirmer=None):
             representative=PersonFactory(organisation=org),
             current_role_type=EcosystemRole.INTERMEDIARY,
             refined_role_type=EcosystemRole.COORDINATOR,
-            zone_of_responsibility=f"Зона відповідальності {i}",
+            zone_of_responsibility=f"Ділянка роботи {i}",
             commitment_level=CommitmentLevel.RESOURCES,
             is_leader=i % 2 == 0,
             leader_direction=domain if i % 2 == 0 else None,
@@ -264,7 +264,7 @@ def test_agenda_page_renders_sessions_and_role_rows(client, two_regions):
     for number in range(2, 6):
         assert f"Етап {number}" in html
     assert "10:00" in html  # Kyiv time, not UTC
-    assert html.count("Зона відповідальності") == 3
+    assert html.count("Ділянка роботи ") == 3
     assert "Промислова автоматизація" in html  # the direction a leader leads
     assert 'max="3" value="2"' in html  # two of three confirmed
     assert reverse("regions:region-detail", kwargs={"region": agenda.region.slug}) in html
@@ -299,7 +299,7 @@ def test_agenda_page_query_count_is_constant(client, two_regions):
     with CaptureQueriesContext(connection) as large:
         response = client.get(url)
     assert response.status_code == 200
-    assert response.content.decode().count("Зона відповідальності") == 20
+    assert response.content.decode().count("Ділянка роботи ") == 20
     assert len(small) == len(large), "\n".join(q["sql"] for q in large)
 
 

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# `make test` turns these off for the live test server; the subprocesses here must see the defaults.
+HTTPS_SWITCHES = {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS"}
 
 PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
@@ -17,7 +19,7 @@ PROBE = (
 
 
 def _run(env_overrides, code=PROBE):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", *HTTPS_SWITCHES}}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -63,7 +65,7 @@ def test_check_deploy_is_clean_with_production_environment():
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={
-            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}},
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", *HTTPS_SWITCHES}},
             "DEBUG": "0",
             "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghij-XYZ",
             "ALLOWED_HOSTS": "agenda.example.org",
