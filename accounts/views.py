@@ -61,11 +61,14 @@ class ThrottledLoginView(auth_views.LoginView):
 
 
 def landing_url(invitation: Invitation) -> str:
-    """Where an invited representative lands: their organisation's row of the newest agenda."""
-    agenda = invitation.region.agendas.order_by("-year").first()
+    """Where an invited representative lands: their organisation's row, pinned on top of the role
+    matrix of the region's newest agenda."""
+    region = invitation.region
+    agenda = region.agendas.order_by("-year").first()
     if agenda is None:
-        return invitation.region.get_absolute_url()
-    return f"{agenda.get_absolute_url()}#org-{invitation.person.organisation_id}"
+        return region.get_absolute_url()
+    matrix = reverse("stakeholders:role-entry-list", kwargs={"region": region.slug, "year": agenda.year})
+    return f"{matrix}#org-{invitation.person.organisation_id}"
 
 
 @login_not_required

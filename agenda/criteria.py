@@ -45,19 +45,14 @@ CRITERIA: tuple[str, ...] = (
 )
 
 
-def _load(path: str) -> CriterionFunction | None:
+def _load(path: str) -> CriterionFunction:
+    """Imports one criterion function; a missing module or function is an error, never a skipped criterion."""
     module_path, name = path.rsplit(".", 1)
-    try:
-        module = import_module(module_path)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_path:
-            return None
-        raise
-    return getattr(module, name)
+    return getattr(import_module(module_path), name)
 
 
 def criterion_functions() -> list[CriterionFunction]:
-    return [fn for fn in (_load(path) for path in CRITERIA) if fn is not None]
+    return [_load(path) for path in CRITERIA]
 
 
 def evaluate_many(agendas: Sequence) -> dict[int, list[CriterionResult]]:

@@ -4,6 +4,7 @@ memoranda of cooperation with their revisions, parties and signatures."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,6 +47,21 @@ class Priority(models.IntegerChoices):
     LOW = 3, _("Low")
 
 
+class AgendaChildQuerySet(models.QuerySet):
+    """Read vocabulary of the rows that hang off an agenda (SWOT items, challenges, goals, endorsements)."""
+
+    def for_region(self, region):
+        return self.filter(agenda__region=region)
+
+    def for_agenda(self, agenda):
+        return self.filter(agenda=agenda)
+
+    def visible_to(self, user):
+        from regions.models import Region
+
+        return self.filter(agenda__region__in=Region.objects.visible_to(user))
+
+
 class SwotItem(BaseModel):
     agenda = models.ForeignKey("regions.Agenda", on_delete=models.CASCADE, related_name="swot_items", verbose_name=_("agenda"))
     quadrant = models.CharField(_("quadrant"), max_length=1, choices=SwotQuadrant)
@@ -59,6 +75,9 @@ class SwotItem(BaseModel):
     session = models.ForeignKey("agenda_sessions.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="swot_items", verbose_name=_("session"))
     votes_count = models.PositiveIntegerField(_("votes"), default=0, editable=False)
     order = models.PositiveIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
+
+    objects = AgendaChildQuerySet.as_manager()
 
     text = translated("text")
 
@@ -72,6 +91,12 @@ class SwotItem(BaseModel):
 
     def __str__(self):
         return f"{self.quadrant}: {self.text[:60]}"
+
+    def get_absolute_url(self):
+        """Reads `agenda.region`: select_related("agenda__region") when listing."""
+        return reverse(
+            "agenda:swot-item-detail", kwargs={"region": self.agenda.region.slug, "year": self.agenda.year, "pk": self.pk}
+        )
 
 
 class SwotVote(BaseModel):
@@ -109,6 +134,9 @@ class Challenge(BaseModel):
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)
     owner = models.ForeignKey("stakeholders.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_challenges", verbose_name=_("owner"))
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.IDENTIFIED)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
+
+    objects = AgendaChildQuerySet.as_manager()
 
     title = translated("title")
 
@@ -120,6 +148,12 @@ class Challenge(BaseModel):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        """Reads `agenda.region`: select_related("agenda__region") when listing."""
+        return reverse(
+            "agenda:challenge-detail", kwargs={"region": self.agenda.region.slug, "year": self.agenda.year, "pk": self.pk}
+        )
 
 
 class Indicator(BaseModel):
@@ -224,6 +258,7 @@ class Goal(BaseModel):
     status = models.CharField(_("status"), max_length=20, choices=GoalStatus, default=GoalStatus.DRAFT)
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    objects = AgendaChildQuerySet.as_manager()
     history = HistoricalRecords()
 
     title = translated("title")
@@ -244,6 +279,12 @@ class Goal(BaseModel):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def get_absolute_url(self):
+        """Reads `agenda.region`: select_related("agenda__region") when listing."""
+        return reverse(
+            "agenda:goal-detail", kwargs={"region": self.agenda.region.slug, "year": self.agenda.year, "pk": self.pk}
+        )
+
 
 class Endorsement(BaseModel):
     """A participating organisation endorses exactly one version of the goal list and portfolio,
@@ -255,6 +296,8 @@ class Endorsement(BaseModel):
     content_hash = models.CharField(_("content hash"), max_length=64)
     snapshot = models.JSONField(_("what was endorsed"), default=dict)
     comment = models.TextField(_("comment"), blank=True)
+
+    objects = AgendaChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("endorsement")
@@ -279,6 +322,16 @@ class MemorandumStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+class MemorandumQuerySet(models.QuerySet):
+    def for_region(self, region):
+        return self.filter(agenda__region=region)
+
+    def visible_to(self, user):
+        from regions.models import Region
+
+        return self.filter(agenda__region__in=Region.objects.visible_to(user))
+
+
 class Memorandum(BaseModel):
     """A memorandum of cooperation for one agenda. Its text lives in revisions: a decline returns it to
     a new draft revision and the earlier ones stay read-only."""
@@ -299,6 +352,7 @@ class Memorandum(BaseModel):
     is_public = models.BooleanField(_("published"), default=False)
     scan = models.FileField(_("scan of the wet-ink copy"), upload_to="memoranda/scans/%Y/", blank=True)
 
+    objects = MemorandumQuerySet.as_manager()
     history = HistoricalRecords()
 
     title = translated("title")
@@ -316,6 +370,9 @@ class Memorandum(BaseModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("memoranda:memorandum-detail", kwargs={"region": self.agenda.region.slug, "pk": self.pk})
 
 
 class MemorandumRevision(BaseModel):
@@ -341,6 +398,7 @@ class MemorandumRevision(BaseModel):
     pdf_hash = models.CharField(_("PDF hash (SHA-256)"), max_length=64, blank=True)
     pdf_attempts = models.PositiveSmallIntegerField(_("render attempts"), default=0)
     pdf_rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every edit; detects concurrent edits."))
 
     class Meta:
         verbose_name = _("memorandum revision")
@@ -349,6 +407,8 @@ class MemorandumRevision(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["memorandum", "number"], name="agenda_memorevision_unique_number"),
             models.UniqueConstraint(fields=["verification_code"], condition=~Q(verification_code=""), name="agenda_memorevision_unique_code"),
+            # Exactly one revision is current (editable or open for signature); earlier ones are superseded.
+            models.UniqueConstraint(fields=["memorandum"], condition=Q(superseded_at__isnull=True), name="agenda_memorevision_one_current"),
             models.CheckConstraint(
                 condition=Q(opened_at__isnull=True) | Q(content_hash__regex=r"^[0-9a-f]{64}$"), name="agenda_memorevision_opened_has_hash"
             ),
@@ -420,6 +480,10 @@ class Signature(BaseModel):
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     scan = models.FileField(_("scan"), upload_to="memoranda/signatures/%Y/", blank=True)
+    # The signing link e-mailed to the signatory: its token is an HMAC over this row's state (never
+    # stored), so sending it again, signing or declining invalidates every earlier link.
+    link_sent_at = models.DateTimeField(_("signing link sent at"), null=True, blank=True)
+    via_link = models.BooleanField(_("signed through the e-mailed link"), default=False)
 
     class Meta:
         verbose_name = _("signature")
@@ -448,6 +512,7 @@ class MemorandumEvent(BaseModel):
         DECLINED = "declined", _("Declined")
         WET_INK = "wet_ink", _("Wet-ink signature recorded")
         COMPLETED = "completed", _("All parties signed")
+        LINK_SENT = "link_sent", _("Signing link sent")
         RENDER_QUEUED = "render_queued", _("PDF queued")
         RENDERED = "rendered", _("PDF rendered")
         RENDER_FAILED = "render_failed", _("PDF rendering failed")

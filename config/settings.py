@@ -159,6 +159,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic tasks, run by the `beat` service. Reminders go out 24 hours before a session; checking every
+# 15 minutes sends each one at most a quarter of an hour late (each invitation is reminded once per start).
+CELERY_BEAT_SCHEDULE = {
+    "session-reminders": {"task": "sessions.tasks.send_session_reminders", "schedule": 15 * 60},
+}
 
 # Security. HTTPS switches default to "on" outside DEBUG; SECURE_SSL_REDIRECT can be turned off behind a
 # proxy that terminates TLS and redirects itself.

@@ -3,6 +3,7 @@ working teams that carry the pilots, and the pilots' action plans."""
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -10,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from agenda.models import Priority
 from core.models import BaseModel, translated
+from regions.models import Region
 from stakeholders.models import PersonRole
 
 
@@ -68,6 +70,25 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# Projects in these states have left the portfolio: they need no goal link, mechanism or endorsement.
+CLOSED_PROJECT_STATUSES = (ProjectStatus.CANCELLED, ProjectStatus.REJECTED)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_region(self, region):
+        return self.filter(agenda__region=region)
+
+    def for_agenda(self, agenda):
+        return self.filter(agenda=agenda)
+
+    def visible_to(self, user):
+        return self.filter(agenda__region__in=Region.objects.visible_to(user))
+
+    def active(self):
+        """Projects still in the portfolio (not cancelled or rejected)."""
+        return self.exclude(status__in=CLOSED_PROJECT_STATUSES)
+
+
 class Project(BaseModel):
     agenda = models.ForeignKey("regions.Agenda", on_delete=models.CASCADE, related_name="projects", verbose_name=_("agenda"))
     code = models.CharField(_("code"), max_length=20)
@@ -94,6 +115,7 @@ class Project(BaseModel):
     dfrr_eligible = models.BooleanField(_("DFRR-eligible"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1)
 
+    objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords()
 
     title = translated("title")
@@ -115,6 +137,14 @@ class Project(BaseModel):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def get_absolute_url(self):
+        """Reads `agenda.region`: select_related("agenda__region") when listing."""
+        return reverse("projects:project-detail", kwargs={"region": self.agenda.region.slug, "pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_PROJECT_STATUSES
+
 
 class FundingLine(BaseModel):
     class Status(models.TextChoices):
@@ -131,6 +161,7 @@ class FundingLine(BaseModel):
     currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.UAH)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
 
     class Meta:
         verbose_name = _("funding line")
@@ -168,6 +199,7 @@ class NormativeAct(BaseModel):
     date = models.DateField(_("date"), null=True, blank=True)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage, default=Stage.IDEA)
     url = models.URLField(_("link"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
 
     class Meta:
         verbose_name = _("legal act")
@@ -189,6 +221,17 @@ class TeamKind(models.TextChoices):
     FOCUS_GROUP = "focus_group", _("EDP focus group")
     SECRETARIAT = "secretariat", _("Secretariat")
     EXPERT_GROUP = "expert_group", _("Expert (mirror) group")
+
+
+class WorkingTeamQuerySet(models.QuerySet):
+    def for_region(self, region):
+        return self.filter(agenda__region=region)
+
+    def visible_to(self, user):
+        return self.filter(agenda__region__in=Region.objects.visible_to(user))
+
+    def active(self):
+        return self.filter(status=WorkingTeam.Status.ACTIVE)
 
 
 class WorkingTeam(BaseModel):
@@ -217,7 +260,9 @@ class WorkingTeam(BaseModel):
     cadence = models.CharField(_("meeting cadence"), max_length=10, choices=Cadence, default=Cadence.MONTHLY)
     next_meeting = models.DateTimeField(_("next meeting"), null=True, blank=True)
     channel_url = models.URLField(_("communication channel"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
 
+    objects = WorkingTeamQuerySet.as_manager()
     history = HistoricalRecords()
 
     name = translated("name")
@@ -232,6 +277,21 @@ class WorkingTeam(BaseModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        """Reads `agenda.region`: select_related("agenda__region") when listing."""
+        return reverse("teams:team-detail", kwargs={"region": self.agenda.region.slug, "pk": self.pk})
+
+    @property
+    def direction(self) -> str:
+        """The specialisation direction, or else the cross-sector area the team works on."""
+        return self.domain.name if self.domain_id else self.cross_sector_area
+
+
+class TeamMembershipQuerySet(models.QuerySet):
+    def current(self):
+        """Members who have not left the team."""
+        return self.filter(left_on__isnull=True)
+
 
 class TeamMembership(BaseModel):
     team = models.ForeignKey(WorkingTeam, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team"))
@@ -240,6 +300,8 @@ class TeamMembership(BaseModel):
     role = models.CharField(_("role"), max_length=20, choices=PersonRole, default=PersonRole.MEMBER)
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+
+    objects = TeamMembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("team membership")
@@ -253,6 +315,21 @@ class TeamMembership(BaseModel):
 
     def __str__(self):
         return f"{self.person} · {self.team} · {self.get_role_display()}"
+
+
+class ActionStepQuerySet(models.QuerySet):
+    def for_region(self, region):
+        return self.filter(project__agenda__region=region)
+
+    def visible_to(self, user):
+        return self.filter(project__agenda__region__in=Region.objects.visible_to(user))
+
+    def open(self):
+        return self.exclude(status__in=[ActionStep.Status.DONE, ActionStep.Status.CANCELLED])
+
+    def overdue(self, today=None):
+        """Open steps whose due date has passed (the same rule as `ActionStep.is_overdue`)."""
+        return self.open().filter(due_date__lt=today or timezone.localdate())
 
 
 class ActionStep(BaseModel):
@@ -285,6 +362,9 @@ class ActionStep(BaseModel):
     funding_source = models.CharField(_("funding source"), max_length=20, choices=FundingSourceKind, blank=True)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="dependants", verbose_name=_("depends on"))
     progress_pct = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
+
+    objects = ActionStepQuerySet.as_manager()
 
     title = translated("title")
 
@@ -303,6 +383,10 @@ class ActionStep(BaseModel):
 
     def __str__(self):
         return f"{self.number} {self.title}"
+
+    @property
+    def has_owner(self) -> bool:
+        return bool(self.responsible_org_id or self.responsible_person_id)
 
     @property
     def is_overdue(self) -> bool:

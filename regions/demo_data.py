@@ -9,8 +9,9 @@ has something to show:
 
 - Kherson (UA-65): criterion 1 half-way — 5 of 8 organisations confirmed their role-matrix rows; the
   cluster is the leader. Memorandum `ready`: revision 1 is opened for signature (hash frozen), every
-  signature is still pending; signing is planned at the round table «Агро 4.0» (Feb 2021). The cluster's
-  representative has a login (rep.cluster.kherson@…) and can sign online in the demo.
+  signature is still pending; signing is planned at the round table «Агро 4.0» (Feb 2021). The
+  representatives of the cluster and of the RDA have logins (rep.cluster.kherson@…, rep.rda.kherson@…):
+  both are signatories and can sign online in the demo; the other three sign by link or in wet ink.
 - Mykolaiv (UA-48): 6 of 8 rows confirmed but NO leader yet (criterion 1 not met: the cluster and the
   RDA still argue about it). Memorandum under `negotiation` (draft revision, nothing frozen). P-MK-2 has
   no funding line at all — a project without resources.
@@ -303,10 +304,9 @@ MEMORANDUM_SUBJECT = (
     "Співпраця сторін у реалізації Спільного порядку денного розвитку інноваційної екосистеми "
     "{genitive_uk} на 2021 рік."
 )
-# The Markdown body of revision 1; the command fills the placeholders (goals and obligations are lists).
-MEMORANDUM_BODY = """# {title}
-
-{place}, {year} рік
+# The Markdown body of revision 1; the command fills the placeholders. The parties (with their
+# obligations) and the SMART goals are tables of their own in the memorandum, frozen with this text.
+MEMORANDUM_BODY = """{place}, {year} рік
 
 ## Преамбула
 
@@ -323,11 +323,12 @@ MEMORANDUM_BODY = """# {title}
 
 ## 2. Спільні цілі на {year} рік
 
-{goals}
+Сторони спільно досягають SMART-цілей, наведених у таблиці «Спільні цілі» цього Меморандуму:
+{goal_codes}.
 
 ## 3. Зобов'язання сторін
 
-{obligations}
+Кожна сторона виконує зобов'язання, наведені для неї в таблиці «Сторони».
 
 ## 4. Прикінцеві положення
 
@@ -362,6 +363,12 @@ KHERSON = {
             "email": "rep.cluster.kherson",
             "person": "cluster",
             "full_name": "Голова правління кластеру «Таврія АгроТех» (демо)",
+        },
+        {
+            # The second Kherson signatory with a login: the two sign the memorandum in the demo.
+            "email": "rep.rda.kherson",
+            "person": "rda",
+            "full_name": "Директор АРР Херсонської області (демо)",
         },
     ],
     "vision_uk": "Херсонщина — регіон агропереробки з високою доданою вартістю, де аграрії, переробники й наука працюють разом.",
@@ -828,6 +835,8 @@ KHERSON = {
         "status": "ready",
         "number": "",
         "place": "Херсон",
+        # The public verification code printed on the PDF (fixed, so that the seed stays idempotent).
+        "verification_code": "KHRS-DEMX-2345",
         "opened": D(2021, 2, 10),
         "signed": None,
         "valid_from": None,
@@ -1327,6 +1336,7 @@ MYKOLAIV = {
         "status": "negotiation",
         "number": "",
         "place": "Миколаїв",
+        "verification_code": "",
         "opened": None,
         "signed": None,
         "valid_from": None,
@@ -1865,6 +1875,8 @@ LVIV = {
         "status": "signed",
         "number": "01/2021",
         "place": "Львів",
+        # The public verification code printed on the PDF (fixed, so that the seed stays idempotent).
+        "verification_code": "GWHY-DEMX-3456",
         "opened": D(2021, 3, 1),
         "signed": D(2021, 3, 10),
         "valid_from": D(2021, 3, 10),
@@ -2432,6 +2444,8 @@ KHARKIV = {
         "status": "in_force",
         "number": "02/2021",
         "place": "Харків",
+        # The public verification code printed on the PDF (fixed, so that the seed stays idempotent).
+        "verification_code": "KHRK-DEMX-4567",
         "opened": D(2021, 2, 8),
         "signed": D(2021, 2, 18),
         "valid_from": D(2021, 2, 18),
@@ -2450,3 +2464,34 @@ KHARKIV = {
 
 
 REGIONS = [KHERSON, MYKOLAIV, LVIV, KHARKIV]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Endorsements of the goal list and portfolio (criterion 2), by organisation key. "current" endorsed
+# the version the seed builds; "earlier" endorsed a version in which one goal's target was different,
+# so the page shows their endorsement as stale with what changed since.
+# ---------------------------------------------------------------------------------------------------
+ENDORSEMENTS = {
+    # The cluster and the RDA (both with logins) have still to endorse.
+    "khersonska": {"current": ["oda", "city", "university", "park", "enterprise", "ngo"]},
+    "mykolaivska": {"current": []},
+    # Everyone endorsed, but the analytics agency endorsed when G-LV-1 still aimed at 25 audits.
+    "lvivska": {
+        "current": [
+            "oda",
+            "city",
+            "rda",
+            "cluster",
+            "university",
+            "park",
+            "enterprise",
+            "startup",
+            "it_company",
+        ],
+        "earlier": {"expert": ("G-LV-1", "target_value", "25.00")},
+    },
+    # The model region: criterion 2 met.
+    "kharkivska": {
+        "current": ["oda", "city", "rda", "cluster", "university", "institute", "enterprise", "ngo"]
+    },
+}

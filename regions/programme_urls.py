@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "programmes"
 
 # Mounted under /p/<slug:programme>/ (every view receives the programme code) in config/urls.py.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.programme_dashboard_view, name="programme-dashboard"),
+]

@@ -6,17 +6,24 @@ every list is fetched with its relations in a fixed number of queries, whatever 
 
 from collections import Counter
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
-from django.views.generic import DetailView
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.generic import DetailView, TemplateView
 
 from sessions.models import Session
 from stakeholders.models import Helix, Organisation, OrganisationKind
 
-from .models import Agenda, Region, RegionMembership
-from .rules import can_manage_region, can_participate_in_region
+from .dashboards import programme_dashboard, programme_regions, region_dashboard
+from .models import Agenda, Programme, Region, RegionMembership
+from .report import agenda_report_context, render_agenda_report_pdf
+from .rules import can_manage_region, can_participate_in_region, is_programme_coordinator_of
 
 # Organisations are listed in the order the kinds are declared (administration first, then councils,
 # agencies, business, academia, civil society), not alphabetically by code.
@@ -136,3 +143,132 @@ class AgendaDetailView(RegionScopedMixin, DetailView):
         )
         ctx["programmes"] = agenda.programmes.all()
         return ctx
+
+
+# --- dashboards and the agenda report (criterion engine read-outs) ---------------------------------
+
+
+class RegionDashboardView(RegionScopedMixin, TemplateView):
+    """The region at a glance: the three criteria with their gaps, the five sessions, key counts,
+    what is coming, overdue steps and recent changes. `?year=` picks another agenda."""
+
+    template_name = "dashboards/region_dashboard.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        region = self.get_region()
+        agendas = list(region.agendas.order_by("-year"))
+        year = self.request.GET.get("year", "")
+        agenda = next((a for a in agendas if str(a.year) == year), agendas[0] if agendas else None)
+        ctx.update(region_dashboard(region, agenda))
+        ctx.update(agendas=agendas, section="dashboard", programmes=region.programmes.all())
+        return ctx
+
+
+@require_safe
+def programme_dashboard_view(request, programme: str):
+    """Every region of a programme side by side. Programme coordinators (of this programme) and
+    administrators see every region; a region's members see the programme with their own regions'
+    rows only; anyone else gets a 404."""
+    programme = get_object_or_404(Programme, code=programme)
+    full = is_programme_coordinator_of(request.user, programme)
+    regions = list(programme_regions(programme, request.user, full=full))
+    if not full and not regions:
+        raise Http404
+    context = {"programme": programme, "full": full, **programme_dashboard(programme, regions)}
+    return render(request, "dashboards/programme_dashboard.html", context)
+
+
+class AgendaReportView(RegionScopedMixin, TemplateView):
+    """The whole agenda on one printable page (and a link to its PDF)."""
+
+    template_name = "report/agenda_report.html"
+    http_method_names = ["get", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        agenda = get_object_or_404(
+            Agenda.objects.select_related("region", "coordinator_org"),
+            region=self.get_region(),
+            year=self.kwargs["year"],
+        )
+        ctx.update(agenda_report_context(agenda))
+        ctx["section"] = "dashboard"
+        return ctx
+
+
+@require_safe
+def agenda_report_pdf(request, region: str, year: int):
+    """The agenda report as a PDF, in the reader's language."""
+    region = get_object_or_404(Region.objects.visible_to(request.user), slug=region)
+    agenda = get_object_or_404(
+        Agenda.objects.select_related("region", "coordinator_org"), region=region, year=year
+    )
+    language = (translation.get_language() or "uk")[:2]
+    pdf = render_agenda_report_pdf(agenda, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agenda-{region.slug}-{agenda.year}.pdf"'
+    return response
+
+
+# --- opening and editing an agenda (the five-session cycle) -------------------------------------------
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError onto the form, on its field when the form has one."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+    for name, messages_ in errors.items():
+        form.add_error(name if name in form.fields else None, messages_)
+
+
+def _managed_region(request, slug: str) -> Region:
+    region = get_object_or_404(Region.objects.visible_to(request.user), slug=slug)
+    if not can_manage_region(request.user, region):
+        raise PermissionDenied
+    return region
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_create(request, region: str):
+    """Open the region's agenda for a year: the agenda, sessions 2–5 proposed across the target window,
+    and the programme's joint session 1 if it has none yet."""
+    from .forms import AgendaOpenForm
+    from .services import agenda_open
+
+    region = _managed_region(request, region)
+    form = AgendaOpenForm(request.POST or None, initial=AgendaOpenForm.initial_for(region))
+    if request.method == "POST" and form.is_valid():
+        try:
+            agenda = agenda_open(region=region, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The agenda for %(year)d is open with its five sessions; adjust their dates as needed.") % {"year": agenda.year})
+            return redirect("sessions:session-timeline", region=region.slug)
+    ctx = {"region": region, "form": form, "can_manage": True, "can_participate": True, "section": "overview", "agenda": None}
+    return render(request, "regions/agenda_form.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+def agenda_edit(request, region: str, year: int):
+    from .forms import AgendaEditForm
+    from .services import agenda_update
+
+    region = _managed_region(request, region)
+    agenda = get_object_or_404(Agenda, region=region, year=year)
+    form = AgendaEditForm(request.POST or None, initial=AgendaEditForm.initial_for(agenda), region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agenda_update(agenda=agenda, acting_user=request.user, version=form.cleaned_data["version"], **form.values())
+        except ValidationError as exc:
+            data = request.POST.copy()
+            data["version"] = Agenda.objects.get(pk=agenda.pk).version
+            form = AgendaEditForm(data, region=region)
+            form.is_valid()
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The agenda is saved."))
+            return redirect(agenda.get_absolute_url())
+    ctx = {"region": region, "form": form, "can_manage": True, "can_participate": True, "section": "overview", "agenda": agenda}
+    return render(request, "regions/agenda_form.html", ctx)

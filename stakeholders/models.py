@@ -115,16 +115,34 @@ class Organisation(BaseModel):
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind)
-    helix = models.CharField(_("helix side"), max_length=20, choices=Helix, blank=True, help_text=_("Filled from the kind when left empty."))
+    helix = models.CharField(
+        _("helix side"),
+        max_length=20,
+        choices=Helix,
+        blank=True,
+        help_text=_("Filled from the kind when left empty."),
+    )
     region = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region"),
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=_("region"),
         help_text=_("Empty for a national organisation."),
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
     edrpou = models.CharField(_("EDRPOU code"), max_length=8, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=Size, blank=True)
     has_rnd_unit = models.BooleanField(_("has innovation/R&D unit"), default=False)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="units", verbose_name=_("parent organisation"))
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+        verbose_name=_("parent organisation"),
+    )
     website = models.URLField(_("website"), blank=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -136,8 +154,13 @@ class Organisation(BaseModel):
         verbose_name_plural = _("organisations")
         ordering = ["name_uk"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name_uk"], name="stakeholders_organisation_unique_name_per_region"),
-            models.CheckConstraint(condition=Q(edrpou="") | Q(edrpou__regex=r"^[0-9]{8}$"), name="stakeholders_organisation_edrpou_8_digits"),
+            models.UniqueConstraint(
+                fields=["region", "name_uk"], name="stakeholders_organisation_unique_name_per_region"
+            ),
+            models.CheckConstraint(
+                condition=Q(edrpou="") | Q(edrpou__regex=r"^[0-9]{8}$"),
+                name="stakeholders_organisation_edrpou_8_digits",
+            ),
         ]
 
     def __str__(self):
@@ -148,8 +171,21 @@ class Organisation(BaseModel):
             self.helix = KIND_HELIX.get(self.kind, Helix.OTHER)
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str | None:
+        """The organisation's page in its region's directory. A national organisation (no region) has
+        no page on the site — it is kept in the admin — so this returns None; templates link only when
+        there is a URL."""
+        if self.region_id is None:
+            return None
         return reverse("stakeholders:organisation-detail", kwargs={"region": self.region.slug, "pk": self.pk})
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_region(self, region):
+        return self.filter(organisation__region=region)
+
+    def representatives(self):
+        return self.filter(is_representative=True)
 
 
 class Person(BaseModel):
@@ -158,16 +194,27 @@ class Person(BaseModel):
     full_name = models.CharField(_("full name"), max_length=200)
     position_uk = models.CharField(_("position (Ukrainian)"), max_length=200, blank=True)
     position_en = models.CharField(_("position (English)"), max_length=200, blank=True)
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people", verbose_name=_("organisation"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="people", verbose_name=_("organisation")
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    preferred_language = models.CharField(_("language"), max_length=2, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="uk")
+    preferred_language = models.CharField(
+        _("language"), max_length=2, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="uk"
+    )
     consent_given = models.BooleanField(_("data-processing consent"), default=False)
     consent_date = models.DateField(_("consent date"), null=True, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="persons", verbose_name=_("account")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="persons",
+        verbose_name=_("account"),
     )
     is_representative = models.BooleanField(_("acts for the organisation"), default=True)
+
+    objects = PersonQuerySet.as_manager()
 
     position = translated("position")
 
@@ -176,9 +223,12 @@ class Person(BaseModel):
         verbose_name_plural = _("people")
         ordering = ["organisation", "full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "user"], name="stakeholders_person_one_account_per_org"),
+            models.UniqueConstraint(
+                fields=["organisation", "user"], name="stakeholders_person_one_account_per_org"
+            ),
             models.CheckConstraint(
-                condition=Q(consent_given=False) | Q(consent_date__isnull=False), name="stakeholders_person_consent_has_date"
+                condition=Q(consent_given=False) | Q(consent_date__isnull=False),
+                name="stakeholders_person_consent_has_date",
             ),
         ]
 
@@ -189,6 +239,18 @@ class Person(BaseModel):
 class RoleMatrixEntryQuerySet(models.QuerySet):
     def for_agenda(self, agenda):
         return self.filter(agenda=agenda)
+
+    def for_region(self, region):
+        return self.filter(agenda__region=region)
+
+    def visible_to(self, user):
+        return self.filter(agenda__region__in=Region.objects.visible_to(user))
+
+    def with_related(self):
+        """Everything a role-matrix row shows, in one query plus one for the domains."""
+        return self.select_related(
+            "organisation", "representative", "leader_direction", "confirmed_by", "agenda__region"
+        ).prefetch_related("domains")
 
     def confirmed(self):
         return self.filter(confirmed_at__isnull=False)
@@ -203,43 +265,99 @@ class RoleMatrixEntryQuerySet(models.QuerySet):
 class RoleMatrixEntry(BaseModel):
     """One participating organisation's row of the role matrix (seed §5, extended)."""
 
-    agenda = models.ForeignKey("regions.Agenda", on_delete=models.CASCADE, related_name="role_entries", verbose_name=_("agenda"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="role_entries", verbose_name=_("organisation"))
-    representative = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="role_entries", verbose_name=_("representative"))
+    agenda = models.ForeignKey(
+        "regions.Agenda", on_delete=models.CASCADE, related_name="role_entries", verbose_name=_("agenda")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="role_entries", verbose_name=_("organisation")
+    )
+    representative = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="role_entries",
+        verbose_name=_("representative"),
+    )
     current_role = models.TextField(_("current role"), blank=True)
-    current_role_type = models.CharField(_("current role type"), max_length=30, choices=EcosystemRole, blank=True)
+    current_role_type = models.CharField(
+        _("current role type"), max_length=30, choices=EcosystemRole, blank=True
+    )
     refined_role = models.TextField(_("refined role"), blank=True)
-    refined_role_type = models.CharField(_("refined role type"), max_length=30, choices=EcosystemRole, blank=True)
+    refined_role_type = models.CharField(
+        _("refined role type"), max_length=30, choices=EcosystemRole, blank=True
+    )
     comment = models.TextField(_("comment"), blank=True)
     zone_of_responsibility = models.TextField(_("zone of responsibility"), blank=True)
     sphere_of_interest = models.TextField(_("sphere of interest"), blank=True)
-    domains = models.ManyToManyField("regions.SpecialisationDomain", blank=True, related_name="role_entries", verbose_name=_("domains of interest"))
+    domains = models.ManyToManyField(
+        "regions.SpecialisationDomain",
+        blank=True,
+        related_name="role_entries",
+        verbose_name=_("domains of interest"),
+    )
     commitment = models.TextField(_("commitment"), blank=True)
-    commitment_level = models.PositiveSmallIntegerField(_("commitment level"), choices=CommitmentLevel, default=CommitmentLevel.NOT_DEFINED)
+    commitment_level = models.PositiveSmallIntegerField(
+        _("commitment level"), choices=CommitmentLevel, default=CommitmentLevel.NOT_DEFINED
+    )
     influence = models.CharField(_("influence"), max_length=10, choices=Level3, blank=True)
     interest = models.CharField(_("interest"), max_length=10, choices=Level3, blank=True)
     is_leader = models.BooleanField(_("leader"), default=False)
     leader_direction = models.ForeignKey(
-        "regions.SpecialisationDomain", null=True, blank=True, on_delete=models.SET_NULL, related_name="leader_entries", verbose_name=_("direction led")
+        "regions.SpecialisationDomain",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leader_entries",
+        verbose_name=_("direction led"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("confirmed by"))
-    confirmation_cleared_reason = models.CharField(_("why the confirmation was cleared"), max_length=300, blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmation_cleared_reason = models.CharField(
+        _("why the confirmation was cleared"), max_length=300, blank=True
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every save; detects concurrent edits.")
+    )
+    # Reminders to a pending representative: when the coordinator asked for one, and when the e-mail
+    # went out (the task compares both, so a redelivered task does not send twice). Written with
+    # QuerySet.update(), so they never create history rows, and kept out of the history.
+    reminder_requested_at = models.DateTimeField(
+        _("reminder requested at"), null=True, blank=True, editable=False
+    )
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True, editable=False)
 
     objects = RoleMatrixEntryQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["reminder_requested_at", "reminder_sent_at"], m2m_fields=[domains]
+    )
 
     class Meta:
         verbose_name = _("role-matrix row")
         verbose_name_plural = _("role-matrix rows")
         ordering = ["agenda", "organisation__name_uk"]
         constraints = [
-            models.UniqueConstraint(fields=["agenda", "organisation"], name="stakeholders_roleentry_one_per_agenda_org"),
-            models.CheckConstraint(
-                condition=Q(confirmed_at__isnull=True) | Q(confirmed_by__isnull=False), name="stakeholders_roleentry_confirmation_has_author"
+            models.UniqueConstraint(
+                fields=["agenda", "organisation"], name="stakeholders_roleentry_one_per_agenda_org"
             ),
-            models.CheckConstraint(condition=Q(version__gte=1), name="stakeholders_roleentry_version_positive"),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True) | Q(confirmed_by__isnull=False),
+                name="stakeholders_roleentry_confirmation_has_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="stakeholders_roleentry_version_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_leader=True) | Q(leader_direction__isnull=True),
+                name="stakeholders_roleentry_direction_needs_leader",
+            ),
         ]
 
     def __str__(self):
@@ -248,3 +366,17 @@ class RoleMatrixEntry(BaseModel):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def has_refined_role(self) -> bool:
+        return bool(self.refined_role_type or self.refined_role.strip())
+
+    @property
+    def has_zone(self) -> bool:
+        return bool(self.zone_of_responsibility.strip())
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "stakeholders:role-entry-detail",
+            kwargs={"region": self.agenda.region.slug, "year": self.agenda.year, "pk": self.pk},
+        )

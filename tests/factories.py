@@ -216,3 +216,12 @@ class TeamMembershipFactory(DjangoModelFactory):
     team = factory.SubFactory(WorkingTeamFactory)
     person = factory.SubFactory(PersonFactory)
     organisation = factory.SelfAttribute("person.organisation")
+
+
+class ActionStepFactory(DjangoModelFactory):
+    class Meta:
+        model = project_models.ActionStep
+
+    project = factory.SubFactory(ProjectFactory)
+    number = factory.Sequence(lambda n: f"1.{n + 1}")
+    title_uk = factory.Sequence(lambda n: f"Крок {n}")

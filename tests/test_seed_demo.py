@@ -1,6 +1,5 @@
 """`manage.py seed_demo`: what it loads, that it is idempotent, --purge, and who sees the password."""
 
-import hashlib
 from io import StringIO
 
 import pytest
@@ -8,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from accounts.models import User
+from agenda.memorandum_canonical import content_hash
 from agenda.models import Memorandum, MemorandumStatus, Signature
 from projects.models import MechanismKind, TeamMembership
 from regions.management.demo_loader import project_models
@@ -123,7 +123,10 @@ def test_seed_demo_regions_are_in_different_states():
         status__in=[MemorandumStatus.SIGNED, MemorandumStatus.IN_FORCE]
     ):
         revision = memorandum.revisions.get(number=1)
-        assert revision.content_hash == hashlib.sha256(revision.body.encode()).hexdigest()
+        # Frozen as the platform freezes a revision: the canonical snapshot, its SHA-256, a code.
+        assert revision.content_snapshot["body"] == revision.body.strip()
+        assert revision.content_hash == content_hash(revision.content_snapshot)
+        assert revision.verification_code
         signatures = Signature.objects.filter(revision=revision)
         assert signatures.count() == memorandum.signatories.count()
         assert all(

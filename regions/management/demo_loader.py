@@ -9,7 +9,6 @@ administrator created) are used as they are and never overwritten.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections import Counter
 from decimal import Decimal
 
@@ -21,8 +20,10 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import Language, User
+from agenda import memorandum_canonical as canonical
 from agenda.models import (
     Challenge,
+    Endorsement,
     Goal,
     GoalStatus,
     Indicator,
@@ -87,20 +88,6 @@ def at(day: datetime.date, hhmm: str | datetime.time = data.SESSION_TIME) -> dat
     if isinstance(hhmm, str):
         hhmm = datetime.time.fromisoformat(hhmm)
     return timezone.make_aware(datetime.datetime.combine(day, hhmm), timezone.get_default_timezone())
-
-
-def _number(value) -> str:
-    value = Decimal(value)
-    return (
-        f"{value:,.0f}".replace(",", " ")
-        if value == value.to_integral()
-        else f"{value:,.2f}".replace(",", " ")
-    )
-
-
-def _lower_first(text: str) -> str:
-    """«Директор АРР» → «директор АРР», but «HR-директор» stays as it is."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 
 class DemoLoader:
@@ -328,6 +315,7 @@ class RegionLoader:
         self.load_steps()
         self.load_event()
         self.load_memorandum()
+        self.load_endorsements()
 
     # -- region, users, stakeholders --------------------------------------------------------------
 
@@ -776,6 +764,31 @@ class RegionLoader:
                 },
             )
 
+    def load_endorsements(self) -> None:
+        """Endorsements of the goal list and portfolio as the seed left them (data.ENDORSEMENTS): the
+        hash and snapshot of the current canonical content, or of an earlier variant of it."""
+        from agenda.canonical import canonical_content, content_hash
+
+        spec = data.ENDORSEMENTS.get(self.spec["slug"], {})
+        content = canonical_content(self.agenda)
+        versions = [(key, content) for key in spec.get("current", [])]
+        for key, (code, field, value) in spec.get("earlier", {}).items():
+            earlier = {
+                **content,
+                "goals": [{**g, field: value} if g["code"] == code else g for g in content["goals"]],
+            }
+            versions.append((key, earlier))
+        for key, snapshot in versions:
+            self.upsert(
+                Endorsement,
+                {
+                    "agenda": self.agenda,
+                    "organisation": self.orgs[key],
+                    "content_hash": content_hash(snapshot),
+                },
+                {"snapshot": snapshot, "endorsed_by": self.users_by_person.get(key)},
+            )
+
     def load_event(self) -> None:
         e = self.spec["event"]
         self.event = self.upsert(
@@ -843,16 +856,30 @@ class RegionLoader:
                 )
             )
         body = self.memorandum_body(memorandum, signatories)
+        subject = data.MEMORANDUM_SUBJECT.format(genitive_uk=s["genitive_uk"])
         opened = status in OPENED_STATUSES
-        content_hash = hashlib.sha256(body.encode("utf-8")).hexdigest() if opened else ""
+        # An opened revision is frozen exactly as the platform freezes one (agenda.memorandum_canonical):
+        # the snapshot of the text, parties and goals, its SHA-256 and the verification code.
+        snapshot = (
+            canonical.revision_snapshot(
+                MemorandumRevision(memorandum=memorandum, number=1, subject=subject, body=body),
+                signatories,
+                canonical.agenda_goals(self.agenda),
+            )
+            if opened
+            else None
+        )
+        content_hash = canonical.content_hash(snapshot) if opened else ""
         revision = self.upsert(
             MemorandumRevision,
             {"memorandum": memorandum, "number": 1},
             {
-                "subject": data.MEMORANDUM_SUBJECT.format(genitive_uk=s["genitive_uk"]),
+                "subject": subject,
                 "body": body,
                 "opened_at": at(m["opened"]) if opened else None,
                 "content_hash": content_hash,
+                "content_snapshot": snapshot,
+                "verification_code": m["verification_code"] if opened else "",
             },
         )
         events = [
@@ -873,6 +900,7 @@ class RegionLoader:
                         "status": Signature.Status.SIGNED if signed else Signature.Status.PENDING,
                         "method": Signature.Method.WET_INK if signed else Signature.Method.ONLINE,
                         "signed_at": signed_at,
+                        "typed_name": signatory.signer_position_uk if signed else "",
                         "content_hash": content_hash if signed else "",
                     },
                 )
@@ -893,29 +921,14 @@ class RegionLoader:
 
     def memorandum_body(self, memorandum: Memorandum, signatories: list[Signatory]) -> str:
         s = self.spec
-        goals = []
-        for g in s["goals"]:
-            goals.append(
-                f"- **{g['code']}. {g['uk']}** — показник «{g['indicator'][0]}»: з {_number(g['baseline'])} "
-                f"до {_number(g['target'])} до {g['deadline']:%d.%m.%Y}; відповідальна організація — "
-                f"{self.orgs[g['owner']].name_uk}."
-            )
-        obligations = [
-            f"- **{sig.organisation.name_uk}** ("
-            + ("сторона, що приєдналася; " if sig.party_role == SignatoryRole.ACCEDED else "")
-            + f"в особі: {_lower_first(sig.signer_position_uk)}) — {sig.own_obligations}."
-            for sig in signatories
-        ]
         return data.MEMORANDUM_BODY.format(
-            title=memorandum.title_uk,
             place=s["memorandum"]["place"],
             year=data.AGENDA_YEAR,
             parties=", ".join(
                 sig.organisation.name_uk for sig in signatories if sig.party_role != SignatoryRole.ACCEDED
             ),
             genitive_uk=s["genitive_uk"],
-            goals="\n".join(goals),
-            obligations="\n".join(obligations),
+            goal_codes=", ".join(g["code"] for g in s["goals"]),
             valid_until=f"{s['memorandum']['valid_until']:%d.%m.%Y}",
         )
 
@@ -1003,6 +1016,16 @@ def purge_demo() -> Counter:
         if not blocked:
             break
         sweep = blocked
+    # django-simple-history keeps many-to-many snapshots (e.g. a role-matrix row's domains) in tables
+    # whose link to the history row has no database constraint (DO_NOTHING): sweep the snapshots whose
+    # history row is gone, or a purge would leave them behind.
+    for model in project_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        if {"m2m_history_id", "history"} <= names:
+            parent = model._meta.get_field("history").related_model
+            count(
+                model._default_manager.exclude(history_id__in=parent._default_manager.values("pk")).delete()
+            )
     return deleted
 
 

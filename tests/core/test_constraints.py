@@ -102,6 +102,9 @@ VIOLATIONS = {
     ),
     "stakeholders_roleentry_confirmation_has_author": lambda: f.RoleMatrixEntryFactory(confirmed_at=timezone.now(), confirmed_by=None),
     "stakeholders_roleentry_version_positive": lambda: f.RoleMatrixEntryFactory(version=0),
+    "stakeholders_roleentry_direction_needs_leader": lambda: f.RoleMatrixEntryFactory(
+        is_leader=False, leader_direction=f.DomainFactory()
+    ),
     "agenda_sessions_kind_ris3_step_1_6": lambda: SessionKind.objects.create(order=9, code="x", name_uk="Х", ris3_step=7),
     "agenda_sessions_session_number_1_5": lambda: f.SessionFactory(number=6, kind=_session_kind()),
     "agenda_sessions_session_agenda_xor_programme": lambda: f.SessionFactory(programme=f.ProgrammeFactory()),
@@ -124,6 +127,12 @@ VIOLATIONS = {
     "agenda_sessions_event_ends_after_start": lambda: ExternalEvent.objects.create(
         agenda=f.AgendaFactory(), title_uk="Круглий стіл", starts_at=timezone.now(), ends_at=timezone.now() - datetime.timedelta(hours=1)
     ),
+    "agenda_sessions_event_unique_import_uid": lambda: (
+        lambda a: [
+            ExternalEvent.objects.create(agenda=a, title_uk=t, starts_at=timezone.now(), import_uid="uid-1@example.org")
+            for t in "ab"
+        ]
+    )(f.AgendaFactory()),
     "agenda_swotitem_importance_1_5": lambda: f.SwotItemFactory(importance=6),
     "agenda_swotvote_one_per_user_item": lambda: (lambda i, u: [SwotVote.objects.create(item=i, user=u) for _ in range(2)])(
         f.SwotItemFactory(), f.UserFactory()
@@ -141,7 +150,15 @@ VIOLATIONS = {
     "agenda_memorandum_term_ordered": lambda: f.MemorandumFactory(valid_from=TODAY, valid_until=TODAY - datetime.timedelta(days=1)),
     "agenda_memorevision_unique_number": lambda: (lambda r: MemorandumRevision.objects.create(memorandum=r.memorandum, number=1))(_revision()),
     "agenda_memorevision_unique_code": lambda: (
-        lambda m: [MemorandumRevision.objects.create(memorandum=m, number=n, verification_code="ABCD-1234") for n in (1, 2)]
+        lambda m: [
+            MemorandumRevision.objects.create(
+                memorandum=m, number=n, verification_code="ABCD-1234", superseded_at=timezone.now() if n == 1 else None
+            )
+            for n in (1, 2)
+        ]
+    )(f.MemorandumFactory()),
+    "agenda_memorevision_one_current": lambda: (
+        lambda m: [MemorandumRevision.objects.create(memorandum=m, number=n) for n in (1, 2)]
     )(f.MemorandumFactory()),
     "agenda_memorevision_opened_has_hash": lambda: MemorandumRevision.objects.create(memorandum=f.MemorandumFactory(), opened_at=timezone.now()),
     "agenda_signatory_one_per_org": lambda: (lambda s: Signatory.objects.create(memorandum=s.memorandum, organisation=s.organisation))(_signatory()),

@@ -1,0 +1,139 @@
+"""The region dashboard and the agenda report (page and PDF)."""
+
+import datetime
+import logging
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import ActionStep
+from regions.report import render_agenda_report_pdf
+from sessions.models import ExternalEvent
+from tests import factories as f
+from tests.test_pages import assert_csp_clean
+
+from .builders import build_programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def one(client):
+    world = build_programme(1)
+    region = world["regions"][0]
+    client.force_login(region["coordinator"])
+    return {**region, "client": client, "programme": world["programme"]}
+
+
+def dashboard(one) -> str:
+    response = one["client"].get(reverse("regions:region-dashboard", kwargs={"region": one["region"].slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_dashboard_shows_criteria_sessions_counts_and_overdue_steps(one):
+    ExternalEvent.objects.create(
+        agenda=one["agenda"],
+        title_uk="Круглий стіл «Індустрія 4.0»",
+        starts_at=timezone.now() + datetime.timedelta(days=10),
+    )
+    html = dashboard(one)
+    assert_csp_clean(html)
+    assert html.count('class="ca-crit ') == 3  # the three criteria, computed by the engine
+    assert html.count('class="ca-stage ca-stage-') == 5  # the five sessions, planned or not
+    assert "ca-stage-held" in html and "ca-stage-missing" in html
+    assert "Круглий стіл «Індустрія 4.0»" in html  # upcoming event
+    step = ActionStep.objects.get(project=one["project"])
+    assert f"#step-{step.pk}" in html  # overdue (due 01.03.2021)
+    assert reverse("programmes:programme-dashboard", kwargs={"programme": one["programme"].code}) in html
+
+
+def test_dashboard_lists_recent_changes_from_history(one):
+    team = one["team"]
+    team.name_uk = "Перейменована команда"
+    team.save()
+    html = dashboard(one)
+    assert "Перейменована команда" in html
+
+
+def test_dashboard_without_agenda(client):
+    region = f.RegionFactory()
+    user = f.UserFactory()
+    f.RegionMembershipFactory(user=user, region=region)
+    client.force_login(user)
+    response = client.get(reverse("regions:region-dashboard", kwargs={"region": region.slug}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="ca-empty"' in html and "ca-crit" not in html
+
+
+def test_dashboard_queries_do_not_grow(one):
+    url = reverse("regions:region-dashboard", kwargs={"region": one["region"].slug})
+    one["client"].get(url)
+    with CaptureQueriesContext(connection) as before:
+        one["client"].get(url)
+    for i in range(15):
+        f.ActionStepFactory(
+            project=one["project"],
+            responsible_org=one["orgs"][0],
+            due_date=datetime.date(2021, 1, 1) + datetime.timedelta(days=i),
+        )
+        one["team"].name_uk = f"Команда v{i}"
+        one["team"].save()
+    with CaptureQueriesContext(connection) as after:
+        one["client"].get(url)
+    assert len(after) == len(before)
+
+
+def test_agenda_report_page(one):
+    url = reverse("regions:agenda-report", kwargs={"region": one["region"].slug, "year": one["agenda"].year})
+    response = one["client"].get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_csp_clean(html)
+    for anchor in (
+        "r-criteria",
+        "r-roles",
+        "r-swot",
+        "r-challenges",
+        "r-goals",
+        "r-portfolio",
+        "r-teams",
+        "r-plans",
+    ):
+        assert f'id="{anchor}"' in html
+    assert one["team"].name_uk in html
+    assert (
+        reverse(
+            "regions:agenda-report-pdf", kwargs={"region": one["region"].slug, "year": one["agenda"].year}
+        )
+        in html
+    )
+
+
+def test_agenda_report_pdf(one, caplog):
+    team = one["team"]
+    team.name_uk = 'Команда <img src="file:///etc/passwd"><link rel="attachment" href="file:///etc/passwd">'
+    team.save()
+    url = reverse(
+        "regions:agenda-report-pdf", kwargs={"region": one["region"].slug, "year": one["agenda"].year}
+    )
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        response = one["client"].get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF-")
+    assert b"/EmbeddedFile" not in pdf  # the team name was escaped text, not an attachment
+    # Our own stylesheet came through the static-only fetcher; nothing was refused.
+    assert "refused" not in caplog.text and "not a static file" not in caplog.text
+
+
+def test_report_pdf_renders_in_the_requested_language(one):
+    english = render_agenda_report_pdf(one["agenda"], language="en")
+    ukrainian = render_agenda_report_pdf(one["agenda"], language="uk")
+    assert english.startswith(b"%PDF-") and ukrainian.startswith(b"%PDF-")
+    assert english != ukrainian
