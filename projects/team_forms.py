@@ -256,7 +256,7 @@ class StepProgressForm(VersionedForm):
                 attrs={"min": 0, "max": 100, "step": 5, "data-progress-input": ""}
             )
         }
-        help_texts = {"status": _("A step marked done counts as 100 % complete.")}
+        help_texts = {"status": _("A step marked done counts as fully complete (100 per cent).")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

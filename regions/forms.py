@@ -62,7 +62,7 @@ class AgendaEditForm(forms.Form):
     coordinator_org = forms.ModelChoiceField(
         label=_("Coordinating organisation"), queryset=Organisation.objects.none(), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
 
     FIELDS = (
         "title_uk",

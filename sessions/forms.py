@@ -30,6 +30,8 @@ def combine_local(
     wall-clock time skipped by the daylight-saving change."""
     if day is None:
         return None
+    if not 1990 <= day.year <= 2100:
+        raise ValidationError(_("Give a date between 1990 and 2100."))
     at = at or default_time or datetime.time(10, 0)
     value = datetime.datetime.combine(day, at, tzinfo=KYIV)
     # A skipped time does not survive the round trip through UTC (e.g. 03:30 on the last Sunday of March).
@@ -39,7 +41,7 @@ def combine_local(
 
 
 class VersionMixin(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31)
 
 
 class SessionScheduleForm(VersionMixin):
@@ -319,7 +321,9 @@ class ExternalEventForm(VersionMixin):
     actual_outcome = forms.CharField(
         label=_("Actual outcome"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    participants_count = forms.IntegerField(label=_("Number of participants"), min_value=0, required=False)
+    participants_count = forms.IntegerField(
+        label=_("Number of participants"), min_value=0, max_value=1_000_000, required=False
+    )
     report_url = forms.URLField(label=_("Report link"), required=False, assume_scheme="https")
 
     def __init__(self, *args, organisations=None, sessions=None, **kwargs):

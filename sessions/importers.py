@@ -123,7 +123,7 @@ def parse_datetime(text: str) -> datetime.datetime:
                     break
                 except ValueError:
                     continue
-    if value is None:
+    if value is None or not 1990 <= value.year <= 2100:
         raise ValueError(text)
     if len(text) <= 10 and ":" not in text:  # a bare date parsed by fromisoformat
         value = datetime.datetime.combine(value.date(), DEFAULT_START_TIME)
@@ -239,7 +239,7 @@ def parse_csv(text: str, *, agenda: Agenda, defaults: dict | None = None) -> lis
         _choice(row, lookups.organisations, cell("organiser"), "organiser", _("organiser"))
         count = cell("participants_count")
         if count:
-            if count.isdigit():
+            if count.isdigit() and int(count) <= 1_000_000:
                 row.values["participants_count"] = int(count)
             else:
                 row.errors.append(
@@ -254,6 +254,8 @@ def parse_csv(text: str, *, agenda: Agenda, defaults: dict | None = None) -> lis
 
 
 def _ics_datetime(value) -> datetime.datetime:
+    if not 1990 <= value.year <= 2100:
+        raise ValueError(value)
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=KYIV) if value.tzinfo is None else value
     return datetime.datetime.combine(value, DEFAULT_START_TIME, tzinfo=KYIV)
@@ -288,10 +290,15 @@ def parse_ics(text: str, *, agenda: Agenda, defaults: dict | None = None) -> lis
         if start is None and not row.errors:
             row.errors.append(_("The start date is missing."))
         if start is not None:
-            row.values["starts_at"] = _ics_datetime(start)
-            if end is not None and isinstance(end, datetime.datetime):
-                row.values["ends_at"] = _ics_datetime(end)
-            row.label = f"{row.label} · {row.values['starts_at'].astimezone(KYIV):%d.%m.%Y %H:%M}"
+            try:
+                row.values["starts_at"] = _ics_datetime(start)
+                if end is not None and isinstance(end, datetime.datetime):
+                    row.values["ends_at"] = _ics_datetime(end)
+            except (ValueError, TypeError, AttributeError, OverflowError):
+                row.values.pop("starts_at", None)
+                row.errors.append(_("The start or end cannot be read."))
+            else:
+                row.label = f"{row.label} · {row.values['starts_at'].astimezone(KYIV):%d.%m.%Y %H:%M}"
         status = str(component.get("status", "")).upper()
         if status in ICS_STATUS:
             row.values["status"] = ICS_STATUS[status]

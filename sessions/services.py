@@ -127,7 +127,7 @@ def _require(allowed: bool) -> None:
 
 def _lock(session: Session) -> Session:
     return (
-        Session.objects.select_for_update()
+        Session.objects.select_for_update(of=("self",))
         .select_related("agenda__region", "programme", "kind")
         .get(pk=session.pk)
     )

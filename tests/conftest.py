@@ -245,3 +245,7 @@ def pytest_configure(config):
         "markers",
         "celery_worker_env(**env): extra environment for the `celery_worker` subprocess (test-only switches)",
     )
+
+
+# Browser fixtures live in one place so that all test modules share one Playwright instance per worker.
+from tests.browser_support import browser, page_factory  # noqa: E402,F401

@@ -2,12 +2,15 @@
 shows the challenge and the SWOT items it answers. Votes and new items swap one quadrant (htmx)
 without reloading the page; without JavaScript the same actions work as plain form posts."""
 
+import importlib
+
 import environ
 import pytest
+from django.apps import apps
 
 from agenda.models import Endorsement, Goal, SwotItem
 from projects.models import Project
-from tests.browser.conftest import axe, browser, login, page_factory, shoot  # noqa: F401 - fixtures
+from tests.browser_support import axe, login, shoot
 from tests.conftest import require_service
 
 from .helpers import region_with_people
@@ -22,10 +25,14 @@ def region():
     env = environ.Env()
     if env.bool("SECURE_SSL_REDIRECT", default=not env.bool("DEBUG", default=False)):
         require_service("browser tests need SECURE_SSL_REDIRECT=0 (see `make test`)")
+    # The reference mechanism kinds come from a data migration, which a transactional test's flush removes.
+    importlib.import_module(
+        "projects.migrations.0004_funding_act_version_mechanism_kinds"
+    ).add_default_mechanism_kinds(apps, None)
     return region_with_people(slug="zaporizka", iso="UA-23")
 
 
-def test_empty_board_to_criterion_2_met(page_factory, region):  # noqa: F811 - pytest fixture
+def test_empty_board_to_criterion_2_met(page_factory, region):
     base = "/r/zaporizka/agenda/2021"
     coordinator = page_factory(locale="en-GB")
     login(coordinator, region["coordinator"].email)
@@ -139,7 +146,7 @@ def test_empty_board_to_criterion_2_met(page_factory, region):  # noqa: F811 - p
     assert "not met" in coordinator.inner_text("aside")
 
 
-def test_votes_and_new_items_work_without_javascript(browser, live_server, region):  # noqa: F811
+def test_votes_and_new_items_work_without_javascript(browser, live_server, region):
     item = SwotItem.objects.create(agenda=region["agenda"], quadrant="T", text_uk="Деіндустріалізація")
     context = browser.new_context(java_script_enabled=False, base_url=live_server.url, locale="en-GB")
     page = context.new_page()

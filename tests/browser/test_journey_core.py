@@ -8,8 +8,7 @@ from django.core.management import call_command
 
 from accounts.models import Invitation, User
 from stakeholders.models import Person
-
-from .conftest import DESKTOP, PHONE, axe, login, shoot
+from tests.browser_support import DESKTOP, PHONE, axe, login, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

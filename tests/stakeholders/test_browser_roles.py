@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from regions.models import RegionMembership
 from stakeholders.models import RoleMatrixEntry
 from tests import factories as f
-from tests.browser.conftest import axe, browser, login, page_factory, shoot  # noqa: F401 - fixtures
+from tests.browser_support import axe, login, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def empty_region():
     return {"region": region, "agenda": agenda, "coordinator": coordinator}
 
 
-def test_empty_matrix_to_criterion_1_met(page_factory, empty_region, tmp_path):  # noqa: F811 - pytest fixture
+def test_empty_matrix_to_criterion_1_met(page_factory, empty_region, tmp_path):
     region, agenda = empty_region["region"], empty_region["agenda"]
     matrix = reverse("stakeholders:role-entry-list", kwargs={"region": region.slug, "year": agenda.year})
     coordinator = page_factory(locale="en-GB")

@@ -1,4 +1,8 @@
-"""Browser tests: Playwright for Python driving Debian's Chromium against Django's live server.
+"""Browser test support: Playwright for Python driving Debian's Chromium against Django's live server.
+
+The fixtures `browser` and `page_factory` are registered once, in tests/conftest.py, so that every test
+module shares one Playwright instance per worker process (a second sync instance in the same thread
+fails).
 
 Each test gets a fresh browser context; any JavaScript error, console error or failed request to our
 own server fails the test. `shoot(page, name)` writes a screenshot to $SCREENSHOT_DIR (default
@@ -11,10 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import require_service
-
-pytestmark = pytest.mark.browser
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -25,14 +25,16 @@ ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parents[1] / "artifacts"))
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+SCREENSHOT_DIR = Path(os.environ.get("SCREENSHOT_DIR", Path(__file__).resolve().parent / "artifacts"))
+AXE = (Path(__file__).parent / "browser" / "vendor" / "axe.min.js").read_text()
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
 
 
 @pytest.fixture(scope="session")
 def browser():
+    from tests.conftest import require_service
+
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         require_service(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
