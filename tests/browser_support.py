@@ -116,7 +116,52 @@ def axe(page) -> list[dict]:
             "impact": v["impact"],
             "help": v["help"],
             "nodes": [n["target"] for n in v["nodes"]][:5],
+            # Why the first node fails (e.g. the colours and the contrast ratio), to fix it without a rerun.
+            "why": v["nodes"][0].get("failureSummary", "") if v["nodes"] else "",
         }
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+# Elements reaching past the right edge that are not inside a scrolling or clipping box. An absolutely
+# positioned element escapes an `overflow: auto` ancestor that is not positioned, so it counts too.
+_WIDE = """(width) => {
+  const clipped = (e) => {
+    const absolute = getComputedStyle(e).position === "absolute";
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) {
+        if (!absolute || style.position !== "static") return true;
+      }
+    }
+    return false;
+  };
+  return [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > width + 2 && !clipped(e))
+    .slice(0, 6)
+    .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} → ${Math.round(e.getBoundingClientRect().right)}px`);
+}"""
+
+
+def assert_fits(page, width: int = PHONE["width"], tolerance: int = 2) -> None:
+    """No horizontal scrolling of the whole page at this width (tables may scroll inside their box)."""
+    scroll = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll > width + tolerance:
+        culprits = page.evaluate(_WIDE, width)
+        raise AssertionError(
+            f"{page.url} is {scroll}px wide at {width}px; reaching past the edge: {culprits}"
+        )
+
+
+_UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea")]
+  .filter((e) => !["hidden", "submit", "button", "reset", "image"].includes(e.type))
+  .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0)
+  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label")
+    && !e.getAttribute("aria-labelledby") && !e.getAttribute("title"))
+  .map((e) => `${e.tagName.toLowerCase()}[name=${e.name || "?"}]#${e.id}`)"""
+
+
+def unlabelled(page) -> list[str]:
+    """Visible form fields with no label (a <label>, aria-label, aria-labelledby or title)."""
+    return page.evaluate(_UNLABELLED)

@@ -1,6 +1,6 @@
 /* Common Agenda — session pages: small progressive enhancements; every page works without them.
  *
- * - Invite page: ticking an organisation ticks (or unticks) its people.
+ * - Invite page: ticking an organisation ticks (or unticks) its representatives.
  * - Attendance page: one button marks everyone who accepted as attended.
  * - Calendar feed page: copy the subscription link.
  */
@@ -16,7 +16,8 @@
     if (!group) {
       return;
     }
-    group.querySelectorAll("[data-org-person]").forEach(function (box) {
+    // The server invites the organisation's representatives only: tick just those, as the page says.
+    group.querySelectorAll("[data-org-person][data-representative]").forEach(function (box) {
       box.checked = toggle.checked;
     });
   });
