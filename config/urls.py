@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
@@ -39,3 +41,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Benchmarks only (bench/run.sh sets BENCH_REFERENCE=1): a bare reference view to compare pages against.
+if os.environ.get("BENCH_REFERENCE") == "1":
+    urlpatterns += [path("bench/ref/", include("bench.ref_urls"))]
