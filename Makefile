@@ -47,3 +47,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles media .dev-secret-key
+
+## Bounded load test on loopback (PostgreSQL, Redis, locust): LOAD_MINUTES=5 by default. See README.
+.PHONY: load
+load: install
+	bash bench/load.sh
