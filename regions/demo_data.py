@@ -8,10 +8,11 @@ The four regions are deliberately in different states, so that every page and ev
 has something to show:
 
 - Kherson (UA-65): criterion 1 half-way — 5 of 8 organisations confirmed their role-matrix rows; the
-  cluster is the leader. Memorandum `ready`: revision 1 is opened for signature (hash frozen), every
-  signature is still pending; signing is planned at the round table «Агро 4.0» (Feb 2021). The
-  representatives of the cluster and of the RDA have logins (rep.cluster.kherson@…, rep.rda.kherson@…):
-  both are signatories and can sign online in the demo; the other three sign by link or in wet ink.
+  cluster is the leader. Memorandum `ready`: revision 1 is opened for signature (hash frozen); the regional
+  administration, the city council and the university signed in wet ink at the round table «Агро 4.0»
+  (Feb 2021). The representatives of the cluster and of the RDA have logins (rep.cluster.kherson@…,
+  rep.rda.kherson@…): their two signatures are still pending, and when both sign online in the demo
+  the memorandum is signed and its PDF is rendered.
 - Mykolaiv (UA-48): 6 of 8 rows confirmed but NO leader yet (criterion 1 not met: the cluster and the
   RDA still argue about it). Memorandum under `negotiation` (draft revision, nothing frozen). P-MK-2 has
   no funding line at all — a project without resources.
@@ -852,6 +853,10 @@ KHERSON = {
         # These parties sign through their representative Person ("в особі" that person's position);
         # the others through the head named by SIGNER_POSITIONS.
         "signer_persons": ["cluster", "rda"],
+        # Already signed in wet ink at the round table (recorded by the coordinator); the two parties
+        # with logins complete the memorandum online, and their last signature queues the signed PDF.
+        "wet_ink_signed": ["oda", "city", "university"],
+        "wet_ink_on": D(2021, 2, 18),
     },
 }
 

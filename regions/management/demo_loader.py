@@ -889,10 +889,17 @@ class RegionLoader:
             events.append(
                 (MemorandumEvent.Kind.OPENED, "Редакцію 1 відкрито для підписання", revision.opened_at)
             )
-            signed = status in SIGNED_STATUSES
-            for signatory in signatories:
+            all_signed = status in SIGNED_STATUSES
+            wet_ink_keys = set(m.get("wet_ink_signed", ()))
+            for (org_key, _party_role), signatory in zip(m["signatories"], signatories, strict=True):
                 acceded = signatory.party_role == SignatoryRole.ACCEDED
-                signed_at = at(m["acceded_on"] if acceded else m["signed"], "12:00") if signed else None
+                signed = all_signed or org_key in wet_ink_keys
+                if not signed:
+                    signed_at = None
+                elif all_signed:
+                    signed_at = at(m["acceded_on"] if acceded else m["signed"], "12:00")
+                else:
+                    signed_at = at(m["wet_ink_on"], "12:00")
                 self.upsert(
                     Signature,
                     {"revision": revision, "signatory": signatory},
@@ -906,7 +913,7 @@ class RegionLoader:
                 )
                 if signed:
                     events.append((MemorandumEvent.Kind.WET_INK, signatory.organisation.name_uk, signed_at))
-            if signed:  # the founding parties have all signed; parties that acceded later come after
+            if all_signed:  # the founding parties have all signed; parties that acceded later come after
                 events.append(
                     (MemorandumEvent.Kind.COMPLETED, "Усі сторони підписали", at(m["signed"], "12:00"))
                 )
