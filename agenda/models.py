@@ -466,7 +466,7 @@ class Signature(BaseModel):
 
     class Method(models.TextChoices):
         ONLINE = "online", _("On the platform")
-        WET_INK = "wet_ink", _("Wet ink (scan uploaded)")
+        WET_INK = "wet_ink", _("Wet ink")
 
     revision = models.ForeignKey(MemorandumRevision, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("revision"))
     signatory = models.ForeignKey(Signatory, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("signatory"))
