@@ -8,12 +8,24 @@ Every criterion function takes a sequence of agendas and returns {agenda_id: Cri
 constant number of queries however many agendas it is given, so a programme dashboard of forty regions
 costs what one region costs. Pages, the memorandum and exports all read results from `evaluate()` /
 `evaluate_many()`; nothing else decides whether a criterion is met.
+
+Evaluating is costly for large agendas (criterion 2 rebuilds and hashes the whole portfolio), so results
+are cached per agenda and language under a *fingerprint* of the data they are computed from: for every
+table a criterion reads, the number of the agenda's rows and their latest `updated_at` (link tables:
+the number of rows). The fingerprint is read from the database in one query on every call, so a change
+by any process — a page, the admin, a worker — is seen at once, whatever cache backend is configured;
+only unchanged agendas are served from the cache.
 """
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models import Count, DateTimeField, F, IntegerField, Max, Value
+from django.utils import translation
 from django.utils.functional import Promise
 
 
@@ -55,16 +67,123 @@ def criterion_functions() -> list[CriterionFunction]:
     return [_load(path) for path in CRITERIA]
 
 
-def evaluate_many(agendas: Sequence) -> dict[int, list[CriterionResult]]:
-    agendas = list(agendas)
+# What the criteria read, as (model label, lookup to the agenda id — or to the region id for rows that
+# belong to a region, or None for reference rows shared by every region). A criterion that starts reading
+# another table must add it here, or its results could be served stale from the cache.
+FINGERPRINT_AGENDA = (
+    ("regions.Agenda", "id"),
+    ("stakeholders.RoleMatrixEntry", "agenda_id"),
+    ("stakeholders.RoleMatrixEntry_domains", "rolematrixentry__agenda_id"),
+    ("agenda.SwotItem", "agenda_id"),
+    ("agenda.Challenge", "agenda_id"),
+    ("agenda.Challenge_swot_items", "challenge__agenda_id"),
+    ("agenda.Goal", "agenda_id"),
+    ("agenda.Endorsement", "agenda_id"),
+    ("projects.Project", "agenda_id"),
+    ("projects.Project_goals", "project__agenda_id"),
+    ("projects.Project_partners", "project__agenda_id"),
+    ("projects.Project_mechanisms", "project__agenda_id"),
+    ("projects.FundingLine", "project__agenda_id"),
+    ("projects.NormativeAct_projects", "project__agenda_id"),
+    ("projects.NormativeAct", "projects__agenda_id"),
+    ("projects.WorkingTeam", "agenda_id"),
+    ("projects.TeamMembership", "team__agenda_id"),
+    ("projects.ActionStep", "project__agenda_id"),
+)
+FINGERPRINT_REGION = (
+    ("regions.Region", "id"),
+    ("regions.SpecialisationDomain", "region_id"),
+    ("stakeholders.Organisation", "region_id"),
+    ("stakeholders.Person", "organisation__region_id"),
+    ("agenda.Indicator", "region_id"),
+)
+FINGERPRINT_SHARED = ("projects.MechanismKind",)
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _model(label: str):
+    app_label, name = label.split(".")
+    if "_" in name:  # the automatic link table of a many-to-many field
+        owner, field_name = name.split("_", 1)
+        return apps.get_model(app_label, owner)._meta.get_field(field_name).remote_field.through
+    return apps.get_model(app_label, name)
+
+
+def _stamp(source: int, model, key_lookup: str | None, key_ids):
+    qs = model._default_manager.all()
+    if key_lookup is not None:
+        qs = qs.filter(**{f"{key_lookup}__in": key_ids}).annotate(fp_key=F(key_lookup))
+    else:
+        qs = qs.annotate(fp_key=Value(0, output_field=IntegerField()))
+    latest = (
+        Max("updated_at")
+        if any(f.name == "updated_at" for f in model._meta.concrete_fields)
+        else Value(None, output_field=DateTimeField())
+    )
+    return (
+        qs.annotate(fp_source=Value(source, output_field=IntegerField()))
+        .values("fp_source", "fp_key")
+        .annotate(fp_n=Count("pk"), fp_latest=latest)
+        .values_list("fp_source", "fp_key", "fp_n", "fp_latest")
+        .order_by()
+    )
+
+
+def fingerprints(agendas: Sequence) -> dict[int, str]:
+    """A digest per agenda of everything its criteria are computed from. One query."""
+    agenda_ids = sorted({a.pk for a in agendas})
+    region_of = {a.pk: a.region_id for a in agendas}
+    region_ids = sorted(set(region_of.values()))
+    parts = []
+    for label, lookup in FINGERPRINT_AGENDA:
+        parts.append(_stamp(len(parts), _model(label), lookup, agenda_ids))
+    for label, lookup in FINGERPRINT_REGION:
+        parts.append(_stamp(len(parts), _model(label), lookup, region_ids))
+    for label in FINGERPRINT_SHARED:
+        parts.append(_stamp(len(parts), _model(label), None, None))
+    rows = list(parts[0].union(*parts[1:], all=True))
+    n_agenda, n_region = len(FINGERPRINT_AGENDA), len(FINGERPRINT_REGION)
+    by_agenda: dict[int, list] = {pk: [] for pk in agenda_ids}
+    by_region: dict[int, list] = {pk: [] for pk in region_ids}
+    shared: list = []
+    for source, key, n, latest in rows:
+        stamp = (source, n, latest.isoformat() if latest else "")
+        if source < n_agenda:
+            by_agenda.setdefault(key, []).append(stamp)
+        elif source < n_agenda + n_region:
+            by_region.setdefault(key, []).append(stamp)
+        else:
+            shared.append(stamp)
+    result = {}
+    for pk in agenda_ids:
+        material = repr((sorted(by_agenda[pk]), sorted(by_region[region_of[pk]]), sorted(shared)))
+        result[pk] = hashlib.sha256(material.encode()).hexdigest()[:32]
+    return result
+
+
+def _compute(agendas: list) -> dict[int, list[CriterionResult]]:
     results: dict[int, list[CriterionResult]] = {a.pk: [] for a in agendas}
-    if not agendas:
-        return results
     for fn in criterion_functions():
         for agenda_id, result in fn(agendas).items():
             results[agenda_id].append(result)
     for agenda_id in results:
         results[agenda_id].sort(key=lambda r: r.number)
+    return results
+
+
+def evaluate_many(agendas: Sequence) -> dict[int, list[CriterionResult]]:
+    agendas = list(agendas)
+    if not agendas:
+        return {}
+    language = translation.get_language() or "uk"
+    keys = {pk: f"criteria:{pk}:{language}:{digest}" for pk, digest in fingerprints(agendas).items()}
+    cached = cache.get_many(list(keys.values()))
+    results = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [a for a in agendas if a.pk not in results]
+    if missing:
+        computed = _compute(missing)
+        cache.set_many({keys[pk]: value for pk, value in computed.items()}, CACHE_SECONDS)
+        results.update(computed)
     return results
 
 

@@ -62,11 +62,7 @@ def endorsement_states(agenda_ids: Sequence[int], hashes: dict[int, str]) -> dic
         participants[entry.agenda_id].append(entry.organisation)
     latest: dict[tuple[int, int], Endorsement] = {}
     current: dict[tuple[int, int], Endorsement] = {}
-    for endorsement in (
-        Endorsement.objects.filter(agenda_id__in=agenda_ids)
-        .select_related("endorsed_by")
-        .order_by("created_at", "pk")
-    ):
+    for endorsement in Endorsement.objects.filter(agenda_id__in=agenda_ids).order_by("created_at", "pk"):
         key = (endorsement.agenda_id, endorsement.organisation_id)
         latest[key] = endorsement
         if endorsement.content_hash == hashes.get(endorsement.agenda_id):

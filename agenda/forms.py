@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FastSelect
 from regions.models import Agenda, SpecialisationDomain
 from stakeholders.models import Organisation, Person
 
@@ -76,6 +77,8 @@ class SwotItemForm(forms.ModelForm):
             "text_uk": forms.Textarea(attrs={"rows": 2}),
             "text_en": forms.Textarea(attrs={"rows": 2}),
             "evidence": forms.Textarea(attrs={"rows": 2}),
+            # The board carries four of these forms, each listing every organisation of the region.
+            "proposed_by": FastSelect,
         }
         help_texts = {
             "evidence": _("Facts, figures or observations behind the statement."),

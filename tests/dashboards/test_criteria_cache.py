@@ -1,0 +1,112 @@
+"""Computed criteria are cached under a fingerprint of the data they read: an unchanged agenda is served
+from the cache, and any change to what a criterion reads is seen at once."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from agenda import criteria
+from projects.models import MechanismKind, TeamMembership
+from stakeholders.models import Organisation, RoleMatrixEntry
+from tests import factories as f
+
+from .builders import build_programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_programme(2)
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """Agenda ids whose criteria were computed (not served from the cache), call by call."""
+    calls: list[set[int]] = []
+    compute = criteria._compute
+
+    def spy(agendas):
+        calls.append({a.pk for a in agendas})
+        return compute(agendas)
+
+    monkeypatch.setattr(criteria, "_compute", spy)
+    return calls
+
+
+def _agendas(world):
+    return [r["agenda"] for r in world["regions"]]
+
+
+def test_unchanged_agendas_are_served_from_the_cache_per_language(world, computed):
+    agendas = _agendas(world)
+    first = criteria.evaluate_many(agendas)
+    second = criteria.evaluate_many(agendas)
+    assert computed == [{a.pk for a in agendas}]
+    assert [(r.number, r.met, str(r.summary)) for r in second[agendas[0].pk]] == [
+        (r.number, r.met, str(r.summary)) for r in first[agendas[0].pk]
+    ]
+    with translation.override("en"):
+        criteria.evaluate_many(agendas)
+    assert len(computed) == 2, "another language is computed on its own"
+
+
+CHANGES = {
+    "a role row saved": lambda w: (
+        RoleMatrixEntry.objects.filter(agenda=w["regions"][0]["agenda"]).first().save()
+    ),
+    "a role row deleted": lambda w: (
+        RoleMatrixEntry.objects.filter(agenda=w["regions"][0]["agenda"]).first().delete()
+    ),
+    "an organisation renamed": lambda w: Organisation.objects.filter(pk=w["regions"][0]["orgs"][0].pk).update(
+        name_uk="Нова назва", updated_at=timezone.now()
+    ),
+    "a partner added without saving the project": lambda w: w["regions"][0]["project"].partners.add(
+        w["regions"][0]["orgs"][3]
+    ),
+    "a team member removed": lambda w: (
+        TeamMembership.objects.filter(team=w["regions"][0]["team"]).first().delete()
+    ),
+    "a goal added": lambda w: f.GoalFactory(agenda=w["regions"][0]["agenda"]),
+    "a mechanism kind added": lambda w: MechanismKind.objects.create(code="new-kind", name_uk="Новий"),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_a_change_is_seen_at_once_and_only_its_agenda_is_recomputed(world, computed, change):
+    agendas = _agendas(world)
+    criteria.evaluate_many(agendas)
+    CHANGES[change](world)
+    criteria.evaluate_many(agendas)
+    changed = world["regions"][0]["agenda"].pk
+    if change == "a mechanism kind added":  # reference rows shared by every region
+        assert computed[1] == {a.pk for a in agendas}
+    else:
+        assert computed[1] == {changed}
+
+
+def test_the_fingerprint_covers_every_table_the_criteria_read(world):
+    """A criterion that starts reading a new table must add it to the fingerprint."""
+    covered = set()
+    for label, _lookup in (*criteria.FINGERPRINT_AGENDA, *criteria.FINGERPRINT_REGION):
+        covered.add(criteria._model(label)._meta.db_table)
+    for label in criteria.FINGERPRINT_SHARED:
+        covered.add(criteria._model(label)._meta.db_table)
+    with CaptureQueriesContext(connection) as ctx:
+        criteria._compute(_agendas(world))
+    read = {
+        table
+        for query in ctx.captured_queries
+        for table in re.findall(r'(?:FROM|JOIN) "([a-z_0-9]+)"', query["sql"])
+    }
+    assert read, "the criteria read something"
+    assert read <= covered, f"read but not fingerprinted: {sorted(read - covered)}"
+
+
+def test_the_fingerprint_is_one_query(world):
+    with CaptureQueriesContext(connection) as ctx:
+        criteria.fingerprints(_agendas(world))
+    assert len(ctx.captured_queries) == 1
