@@ -29,7 +29,7 @@ run: seed
 ## The whole test suite. CI (.ci/run) sets DATABASE_URL, CELERY_BROKER_URL and REQUIRE_SERVICES=1.
 test: install
 	DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 \
-	  CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	  CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0 $(VENV)/bin/pytest -n 2 --durations=15 $(PYTEST_ARGS)
 
 ## Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs gettext).
 messages: install
