@@ -38,6 +38,14 @@ def focused(page) -> dict:
     return info
 
 
+def focus_settled(page, element_id: str) -> None:
+    """htmx moves the focus back after it settles the swap (a few ms after the new element appears):
+    wait for that, up to the page's timeout, instead of reading the focus in between."""
+    page.wait_for_function(
+        "(id) => document.activeElement && document.activeElement.id === id", arg=element_id, timeout=5_000
+    )
+
+
 def tab_until(page, predicate, *, limit=80, key="Tab") -> dict:
     """Press Tab until the focused element satisfies `predicate`; each stop must be visible."""
     for _ in range(limit):
@@ -78,6 +86,9 @@ def test_swot_item_added_and_voted_by_keyboard(page_factory, region):
     item = SwotItem.objects.get()
 
     # After the swap the focus stays in the quadrant (on its status line), not on the body.
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.closest('#quadrant-S')", timeout=5_000
+    )
     info = focused(page)
     assert info["quadrant"] == "quadrant-S", info
 
@@ -86,11 +97,13 @@ def test_swot_item_added_and_voted_by_keyboard(page_factory, region):
     info = tab_until(page, lambda f: f["id"] == f"vote-{item.pk}", limit=10)
     page.keyboard.press("Space")
     page.locator(f"#vote-{item.pk}[aria-pressed=true]").wait_for()
+    focus_settled(page, f"vote-{item.pk}")
     assert focused(page)["id"] == f"vote-{item.pk}"
     assert page.locator(f"#vote-{item.pk} .ca-vote-count").inner_text() == "1"
     # Enter takes the vote back.
     page.keyboard.press("Enter")
     page.locator(f"#vote-{item.pk}[aria-pressed=false]").wait_for()
+    focus_settled(page, f"vote-{item.pk}")
     assert focused(page)["id"] == f"vote-{item.pk}"
     assert axe(page) == []
     shoot(page, "swot-keyboard-uk-desktop")
