@@ -19,24 +19,31 @@
     }
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  function restoreFocus(event) {
     var target = event.detail && event.detail.target;
     if (!target) {
       return;
     }
     var again = lastFocusId ? document.getElementById(lastFocusId) : null;
     if (again) {
-      again.focus();
-    } else {
-      // A new item was added: its form was replaced; move focus to the quadrant's status line or heading.
-      var status = target.querySelector(".ca-swot-flash, h2");
-      if (status) {
-        status.setAttribute("tabindex", "-1");
-        status.focus();
+      // Kept until the next request: a later swap or settle of the same quadrant restores it again.
+      if (document.activeElement !== again) {
+        again.focus();
       }
+      return;
     }
-    lastFocusId = null;
-  });
+    var active = document.activeElement;
+    if (active && active !== document.body && document.documentElement.contains(active)) {
+      return;
+    }
+    // A new item was added: its form was replaced; move focus to the quadrant's status line or heading.
+    var status = target.querySelector(".ca-swot-flash, h2") || target;
+    status.setAttribute("tabindex", "-1");
+    status.focus();
+  }
+
+  document.addEventListener("htmx:afterSwap", restoreFocus);
+  document.addEventListener("htmx:afterSettle", restoreFocus);
 
   // Goal form: the new-indicator fields only matter when no indicator of the library is chosen.
   function syncIndicatorFields(select) {
