@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, FormView, ListView
 
+from core.pagecache import cached_page
 from regions.models import Agenda, Region
 from regions.rules import can_manage_region, can_participate_in_region
 from regions.views import RegionScopedMixin
@@ -205,6 +206,7 @@ def board_context(
 
 
 @require_safe
+@cached_page("region")
 def swot_board(request, region: str, year: int):
     agenda = scoped_agenda(request, region, year)
     return render(request, "agenda/swot_board.html", board_context(request, agenda, request.GET))

@@ -5,8 +5,10 @@ Run by bench/run.sh with the bench environment (DATABASE_URL, DEBUG=0, BENCH_REF
     python bench/pages.py queries --label 200 --out part.json          # queries per page (test Client)
     python bench/pages.py load --label 200 --base http://127.0.0.1:8765 --out part.json
 
-`load` measures every main page and, in the same run, the bare reference view (/bench/ref/<n>/) with
-the same number of rows, each after a warm-up, at a fixed number of connections.
+`load` measures every main page twice — as a user's repeated views (served from the page cache while
+nothing changed) and rendered afresh (`Cache-Control: no-cache`, a hard reload) — and, in the same run,
+the bare reference view (/bench/ref/<n>/) with the same number of rows, each after a warm-up, at a fixed
+number of connections.
 """
 
 import argparse
@@ -40,6 +42,8 @@ HERE = Path(__file__).resolve().parent
 PREFIX = os.environ.get("BENCH_PREFIX", scale_data.DEFAULT_PREFIX)
 REGION = scale_data.region_slug(PREFIX, 1)
 PROGRAMME = scale_data.programme_code(PREFIX)
+# A browser's hard reload: the page is rendered afresh, never served from the page cache (core.pagecache).
+FRESH = {"Cache-Control": "no-cache"}
 
 
 def logged_in_client(email: str) -> Client:
@@ -64,13 +68,20 @@ def cmd_queries(args) -> dict:
     out = {}
     for name, url in pages.items():
         client = by_page[name]
-        client.get(url)  # warm caches (translations, templates)
+        client.get(url, headers=FRESH)  # warm caches (translations, templates)
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url)
+            response = client.get(url, headers=FRESH)
+        render_queries = len(ctx.captured_queries)  # read now: the next request empties the query log
+        client.get(url)  # the page cache learns the tables the page reads,
+        client.get(url)  # then stores the page
+        with CaptureQueriesContext(connection) as stored_ctx:
+            stored = client.get(url)
         out[name] = {
             "url": url,
             "status": response.status_code,
-            "queries": len(ctx.captured_queries),
+            "queries": render_queries,
+            "stored_queries": len(stored_ctx.captured_queries),
+            "stored": stored.get("X-Page-Cache", ""),
             "bytes": len(response.content),
             "rows": rows[name],
         }
@@ -84,10 +95,11 @@ def cmd_queries(args) -> dict:
 # -- load ------------------------------------------------------------------------------------------
 
 
-def run_wrk(url: str, cookie: str, seconds: float, connections: int) -> dict:
+def run_wrk(url: str, cookie: str, seconds: float, connections: int, headers: dict) -> dict:
+    extra = [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
     cmd = [
         "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "60s",
-        "-s", str(HERE / "wrk_report.lua"), "-H", f"Cookie: sessionid={cookie}", url,
+        "-s", str(HERE / "wrk_report.lua"), "-H", f"Cookie: sessionid={cookie}", *extra, url,
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
     match = re.search(r"^WRKJSON (.*)$", proc.stdout, re.M)
@@ -96,7 +108,7 @@ def run_wrk(url: str, cookie: str, seconds: float, connections: int) -> dict:
     return json.loads(match.group(1))
 
 
-def run_python_client(url: str, cookie: str, seconds: float, connections: int) -> dict:
+def run_python_client(url: str, cookie: str, seconds: float, connections: int, headers: dict) -> dict:
     """A small threaded load client, used only when wrk is not installed (less precise)."""
     latencies, errors, non_2xx = [], [0], [0]
     deadline = time.monotonic() + seconds
@@ -104,7 +116,7 @@ def run_python_client(url: str, cookie: str, seconds: float, connections: int) -
 
     def worker():
         while time.monotonic() < deadline:
-            request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+            request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}", **headers})
             started = time.perf_counter()
             try:
                 with urllib.request.urlopen(request, timeout=10) as response:
@@ -162,15 +174,16 @@ def drain(base: str, limit: float = 90) -> float:
     return time.monotonic() - started
 
 
-def measure(url: str, cookie: str, args) -> dict:
+def measure(url: str, cookie: str, args, headers: dict | None = None) -> dict:
+    headers = headers or {}
     drain(args.base)
     runner = run_wrk if shutil.which("wrk") and not args.python_client else run_python_client
-    runner(url, cookie, args.warmup, args.connections)  # warm-up, discarded
+    runner(url, cookie, args.warmup, args.connections, headers)  # warm-up, discarded
     drain(args.base)
-    result = runner(url, cookie, args.duration, args.connections)
+    result = runner(url, cookie, args.duration, args.connections, headers)
     if result["requests"] < 5 and args.duration < 30:  # a page slower than the run: measure it longer
         drain(args.base)
-        result = runner(url, cookie, 30, args.connections)
+        result = runner(url, cookie, 30, args.connections, headers)
     result["drain_s"] = round(drain(args.base), 2)
     result["tool"] = "wrk" if runner is run_wrk else "python"
     return result
@@ -183,17 +196,20 @@ def cmd_load(args) -> dict:
     out = {}
     for name, path in pages.items():
         page = measure(args.base + path, cookies[name], args)
+        fresh = measure(args.base + path, cookies[name], args, FRESH)
         ref = measure(f"{args.base}/bench/ref/{rows[name]}/", cookies[name], args)
         out[name] = {
             "rows": rows[name],
             "page": page,
+            "fresh": fresh,
             "reference": ref,
             "ratio": round(page["rps"] / ref["rps"], 3) if ref["rps"] else None,
+            "fresh_ratio": round(fresh["rps"] / ref["rps"], 3) if ref["rps"] else None,
         }
         print(
-            f"  {args.label:>4} orgs  {name:20s} {page['rps']:7.1f} req/s p50 {page['p50_ms']:6.1f} p95 "
-            f"{page['p95_ms']:6.1f} ms | ref({rows[name]}) {ref['rps']:7.1f} req/s p95 {ref['p95_ms']:6.1f} ms  "
-            f"ratio {out[name]['ratio']}",
+            f"  {args.label:>4} orgs  {name:20s} {page['rps']:7.1f} req/s p95 {page['p95_ms']:6.1f} ms | fresh "
+            f"{fresh['rps']:7.1f} req/s p95 {fresh['p95_ms']:6.1f} ms | ref({rows[name]}) {ref['rps']:7.1f} req/s "
+            f"p95 {ref['p95_ms']:6.1f} ms  ratio {out[name]['ratio']} / fresh {out[name]['fresh_ratio']}",
             flush=True,
         )
     return out

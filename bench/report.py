@@ -72,17 +72,22 @@ def build(pages: dict, pdf: dict) -> tuple[dict, str]:
         lines += [
             f"## Pages, {size} organisations per region ({tool}, {conns} connections)",
             "",
-            "| page | rows | SQL queries | KB | requests | req/s | p50 ms | p95 ms | errors | ref req/s | ref p50 ms | ref p95 ms | ratio |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "Each page is measured as a user's repeated views (served from the page cache while nothing "
+            "it shows changed: `core.pagecache`) and rendered afresh (`Cache-Control: no-cache`, a hard reload).",
+            "",
+            "| page | rows | SQL render / stored | KB | req/s | p50 ms | p95 ms | fresh req/s | fresh p50 ms "
+            "| fresh p95 ms | errors | ref req/s | ref p95 ms | ratio | fresh ratio |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name in PAGES:
             row, q = load[name], queries.get(name, {})
-            p, r = row["page"], row["reference"]
-            errors = p["non_2xx"] + p["socket_errors"]
+            p, fr, r = row["page"], row.get("fresh") or row["page"], row["reference"]
+            errors = p["non_2xx"] + p["socket_errors"] + fr["non_2xx"] + fr["socket_errors"]
             lines.append(
-                f"| {name} | {row['rows']} | {q.get('queries', '')} | {q.get('bytes', 0) / 1024:.0f} | {p['requests']} | "
-                f"{p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} | {errors} | {r['rps']:.1f} | "
-                f"{r['p50_ms']:.0f} | {r['p95_ms']:.0f} | {row['ratio'] or 0:.2f} |"
+                f"| {name} | {row['rows']} | {q.get('queries', '')} / {q.get('stored_queries', '')} | "
+                f"{q.get('bytes', 0) / 1024:.0f} | {p['rps']:.1f} | {p['p50_ms']:.0f} | {p['p95_ms']:.0f} | "
+                f"{fr['rps']:.1f} | {fr['p50_ms']:.0f} | {fr['p95_ms']:.0f} | {errors} | {r['rps']:.1f} | "
+                f"{r['p95_ms']:.0f} | {row['ratio'] or 0:.2f} | {row.get('fresh_ratio') or 0:.2f} |"
             )
         lines.append("")
     # SQL queries per page across the data sizes.
@@ -104,22 +109,28 @@ def build(pages: dict, pdf: dict) -> tuple[dict, str]:
         lines += [
             f"## Page targets at {largest} organisations per region",
             "",
-            "| page | ratio ≥ 0.6 | p95 ≤ 300 ms | no errors |",
-            "|---|---|---|---|",
+            "| page | ratio ≥ 0.6 | p95 ≤ 300 ms | fresh ratio ≥ 0.6 | fresh p95 ≤ 300 ms | no errors |",
+            "|---|---|---|---|---|---|",
         ]
         for name in PAGES:
             row = pages["load"][largest][name]
+            fresh = row.get("fresh") or row["page"]
             ok_ratio = (row["ratio"] or 0) >= TARGETS["ratio"]
             ok_p95 = row["page"]["requests"] > 0 and row["page"]["p95_ms"] <= TARGETS["p95_ms"]
-            ok_err = (
-                row["page"]["requests"] > 0 and row["page"]["non_2xx"] + row["page"]["socket_errors"] == 0
+            ok_fresh_ratio = (row.get("fresh_ratio") or 0) >= TARGETS["ratio"]
+            ok_fresh_p95 = fresh["requests"] > 0 and fresh["p95_ms"] <= TARGETS["p95_ms"]
+            ok_err = all(
+                m["requests"] > 0 and m["non_2xx"] + m["socket_errors"] == 0 for m in (row["page"], fresh)
             )
             summary["targets"][f"ratio.{name}"] = ok_ratio
             summary["targets"][f"p95.{name}"] = ok_p95
+            summary["targets"][f"fresh_ratio.{name}"] = ok_fresh_ratio
+            summary["targets"][f"fresh_p95.{name}"] = ok_fresh_p95
             summary["targets"][f"errors.{name}"] = ok_err
             lines.append(
                 f"| {name} | {row['ratio'] or 0:.2f} {mark(ok_ratio)} | {row['page']['p95_ms']:.0f} {mark(ok_p95)} | "
-                f"{mark(ok_err)} |"
+                f"{row.get('fresh_ratio') or 0:.2f} {mark(ok_fresh_ratio)} | {fresh['p95_ms']:.0f} "
+                f"{mark(ok_fresh_p95)} | {mark(ok_err)} |"
             )
         lines.append("")
     if pdf:

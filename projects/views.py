@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
@@ -21,6 +22,7 @@ from django.views.generic import DetailView, FormView, ListView
 from agenda.criterion_goals import project_has_mechanism, project_has_resources
 from agenda.models import Goal, GoalStatus, Priority, SwotItem
 from agenda.svg import focus_on, load_trace, trace_svg
+from core.pagecache import cached_page
 from regions.models import Agenda, Region
 from regions.views import RegionScopedMixin
 
@@ -156,6 +158,7 @@ def budget_totals(projects) -> dict:
     return {"currencies": currencies, "statuses": statuses, "budgets": budgets}
 
 
+@method_decorator(cached_page("region"), name="dispatch")
 class ProjectListView(AgendaScopedMixin, ListView):
     """The portfolio: filters, one page of projects, and budget totals of everything the filters keep."""
 

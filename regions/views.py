@@ -13,10 +13,12 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import DetailView, TemplateView
 
+from core.pagecache import cached_page
 from sessions.models import Session
 from stakeholders.models import Helix, Organisation, OrganisationKind
 
@@ -148,6 +150,7 @@ class AgendaDetailView(RegionScopedMixin, DetailView):
 # --- dashboards and the agenda report (criterion engine read-outs) ---------------------------------
 
 
+@method_decorator(cached_page("region"), name="dispatch")
 class RegionDashboardView(RegionScopedMixin, TemplateView):
     """The region at a glance: the three criteria with their gaps, the five sessions, key counts,
     what is coming, overdue steps and recent changes. `?year=` picks another agenda."""
@@ -167,6 +170,7 @@ class RegionDashboardView(RegionScopedMixin, TemplateView):
 
 
 @require_safe
+@cached_page("programme")
 def programme_dashboard_view(request, programme: str):
     """Every region of a programme side by side. Programme coordinators (of this programme) and
     administrators see every region; a region's members see the programme with their own regions'
@@ -244,9 +248,20 @@ def agenda_create(request, region: str):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("The agenda for %(year)d is open with its five sessions; adjust their dates as needed.") % {"year": agenda.year})
+            messages.success(
+                request,
+                _("The agenda for %(year)d is open with its five sessions; adjust their dates as needed.")
+                % {"year": agenda.year},
+            )
             return redirect("sessions:session-timeline", region=region.slug)
-    ctx = {"region": region, "form": form, "can_manage": True, "can_participate": True, "section": "overview", "agenda": None}
+    ctx = {
+        "region": region,
+        "form": form,
+        "can_manage": True,
+        "can_participate": True,
+        "section": "overview",
+        "agenda": None,
+    }
     return render(request, "regions/agenda_form.html", ctx)
 
 
@@ -260,7 +275,9 @@ def agenda_edit(request, region: str, year: int):
     form = AgendaEditForm(request.POST or None, initial=AgendaEditForm.initial_for(agenda), region=region)
     if request.method == "POST" and form.is_valid():
         try:
-            agenda_update(agenda=agenda, acting_user=request.user, version=form.cleaned_data["version"], **form.values())
+            agenda_update(
+                agenda=agenda, acting_user=request.user, version=form.cleaned_data["version"], **form.values()
+            )
         except ValidationError as exc:
             data = request.POST.copy()
             data["version"] = Agenda.objects.get(pk=agenda.pk).version
@@ -270,5 +287,12 @@ def agenda_edit(request, region: str, year: int):
         else:
             messages.success(request, _("The agenda is saved."))
             return redirect(agenda.get_absolute_url())
-    ctx = {"region": region, "form": form, "can_manage": True, "can_participate": True, "section": "overview", "agenda": agenda}
+    ctx = {
+        "region": region,
+        "form": form,
+        "can_manage": True,
+        "can_participate": True,
+        "section": "overview",
+        "agenda": agenda,
+    }
     return render(request, "regions/agenda_form.html", ctx)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.pagecache import cached_page
 from core.text import render_markdown
 from regions.models import Agenda, Material, Programme, Region
 from regions.rules import can_manage_region, can_participate_in_region
@@ -741,6 +742,7 @@ def _year(request, years: list[int]) -> int | None:
 
 
 @require_safe
+@cached_page("region")
 def session_timeline(request, region: str):
     """One region: the joint session 1 and sessions 2–5 against the agenda's target window, with the
     external events, overdue marks and each stage's progress (a fixed number of queries)."""

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from accounts.models import User
+from core.pagecache import cached_page
 from regions.models import Agenda, Region, SpecialisationDomain
 from regions.rules import can_manage_region, can_participate_in_region, represents
 from regions.views import RegionScopedMixin
@@ -147,6 +149,7 @@ def _directory_queryset(request, region: Region, agenda: Agenda | None):
     return filterset, filterset.qs.order_by("name_uk", "pk")
 
 
+@method_decorator(cached_page("region"), name="dispatch")
 class OrganisationListView(RegionScopedMixin, ListView):
     """The region's stakeholder directory, filtered and paginated. Queries: the page of organisations,
     its count, their people and their rows in the newest agenda — whatever the number of rows."""
@@ -544,6 +547,7 @@ def _matrix_context(request, region: Region, agenda: Agenda) -> dict:
 
 
 @require_safe
+@cached_page("region")
 def role_entry_list(request, region: str, year: int):
     """The role matrix of one agenda (seed §5, extended): who has confirmed, what is missing, criterion
     1. The user's own rows (a representative's) are pinned on top, under `#org-<organisation id>` (where
