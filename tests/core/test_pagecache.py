@@ -295,3 +295,20 @@ def test_every_scope_lookup_is_a_valid_query():
     tables = tuple(pagecache.models_by_table())
     for kind in ("region", "programme"):
         assert pagecache.fingerprint(tables, pagecache.Scope(kind, "nowhere"), user)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_postgresql_plans_the_fingerprint_once(clock):
+    """Requests run in autocommit: there the fingerprint is a statement prepared once per connection."""
+    world = build_programme(1)
+    url, user = _pages(world)["role matrix"]
+    client = _client(user)
+    _warm(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    RoleMatrixEntry.objects.filter(agenda=_agenda(world)).first().save()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'page_fp_%%'")
+            assert cursor.fetchone()[0] >= 1
