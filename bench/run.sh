@@ -22,7 +22,6 @@ mkdir -p "$WORK" "$RESULTS"
 rm -f "$WORK"/*.json
 
 DB_URL=${BENCH_DB_URL:-postgres://postgres@127.0.0.1:5432/common_agenda_bench}
-DB_NAME=${DB_URL##*/}
 ADMIN_URL=${DB_URL%/*}/postgres
 REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/14}
 REGIONS=${BENCH_REGIONS:-40}
@@ -32,31 +31,15 @@ DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-1}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 
-export DJANGO_SETTINGS_MODULE=config.settings
-export DATABASE_URL=$DB_URL CONN_MAX_AGE=60
-export CELERY_BROKER_URL=$REDIS_URL CELERY_RESULT_BACKEND=
-export DEBUG=0 SECRET_KEY=bench-only-secret-key-not-for-production
-export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
-export ALLOWED_HOSTS=127.0.0.1,localhost,testserver
-export STATIC_ROOT=$WORK/static MEDIA_ROOT=$WORK/media
-export BENCH_REFERENCE=1 LOG_LEVEL=WARNING
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
+export_django_env "$DB_URL" "$REDIS_URL" bench-only-secret-key-not-for-production
+export BENCH_REFERENCE=1
 
 GUNICORN_PID=$WORK/gunicorn.pid
 CELERY_PID=$WORK/celery.pid
-stop() {
-  for pidfile in "$GUNICORN_PID" "$CELERY_PID"; do
-    if [[ -s $pidfile ]]; then
-      pid=$(cat "$pidfile")
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -KILL "$pid" 2>/dev/null || true
-      rm -f "$pidfile"
-    fi
-  done
-}
+stop() { stop_pidfiles "$GUNICORN_PID" "$CELERY_PID"; }
 trap stop EXIT
-
-step() { printf '\n== %s (%s)\n' "$*" "$(date +%H:%M:%S)"; }
 
 step "Checking services"
 "$PY" - "$ADMIN_URL" "$REDIS_URL" <<'PYEOF'
@@ -67,24 +50,9 @@ PYEOF
 command -v wrk >/dev/null || echo "wrk not found (apt-get install wrk): using the Python load client"
 redis-cli -u "$REDIS_URL" flushdb >/dev/null 2>&1 || "$PY" -c "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS_URL"
 
-step "Fresh database $DB_NAME"
-"$PY" - "$ADMIN_URL" "$DB_NAME" <<'PYEOF'
-import sys, psycopg2
-conn = psycopg2.connect(sys.argv[1]); conn.autocommit = True
-cur = conn.cursor()
-cur.execute(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)')
-cur.execute(f'CREATE DATABASE "{sys.argv[2]}" ENCODING \'UTF8\' TEMPLATE template0')
-PYEOF
-"$PY" manage.py migrate --noinput -v0
-"$PY" manage.py collectstatic --noinput -v0
+fresh_database "$DB_URL"
 
-step "gunicorn: 2 sync workers on 127.0.0.1:$PORT"
-"$VENV_BIN/gunicorn" config.wsgi:application -b "127.0.0.1:$PORT" -w 2 -k sync -p "$GUNICORN_PID" \
-  --log-level warning >"$WORK/gunicorn.log" 2>&1 &
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+start_gunicorn "$PORT" "$GUNICORN_PID" "$WORK/gunicorn.log"
 
 for size in $SIZES; do
   step "Data: $REGIONS regions x $size organisations"
