@@ -358,6 +358,11 @@ class RoleMatrixEntry(BaseModel):
                 condition=Q(is_leader=True) | Q(leader_direction__isnull=True),
                 name="stakeholders_roleentry_direction_needs_leader",
             ),
+            models.UniqueConstraint(
+                fields=["agenda", "leader_direction"],
+                condition=Q(leader_direction__isnull=False),
+                name="stakeholders_roleentry_one_leader_per_direction",
+            ),
         ]
 
     def __str__(self):

@@ -431,7 +431,14 @@ def role_entry_set_leader(
     else:
         reason = _("Leader mark removed")
     _history(current, acting_user, reason)
-    current.save(update_fields=["is_leader", "leader_direction", "version", "updated_at"])
+    try:
+        with transaction.atomic():
+            current.save(update_fields=["is_leader", "leader_direction", "version", "updated_at"])
+    except IntegrityError as exc:  # another row took the direction in a concurrent request
+        raise ValidationError(
+            _("Another organisation has just been named leader of «%(direction)s»; reload the page.")
+            % {"direction": direction.name if direction else ""}
+        ) from exc
     return current
 
 

@@ -102,6 +102,9 @@ VIOLATIONS = {
     ),
     "stakeholders_roleentry_confirmation_has_author": lambda: f.RoleMatrixEntryFactory(confirmed_at=timezone.now(), confirmed_by=None),
     "stakeholders_roleentry_version_positive": lambda: f.RoleMatrixEntryFactory(version=0),
+    "stakeholders_roleentry_one_leader_per_direction": lambda: (
+        lambda e: f.RoleMatrixEntryFactory(agenda=e.agenda, is_leader=True, leader_direction=e.leader_direction)
+    )(f.RoleMatrixEntryFactory(is_leader=True, leader_direction=f.DomainFactory())),
     "stakeholders_roleentry_direction_needs_leader": lambda: f.RoleMatrixEntryFactory(
         is_leader=False, leader_direction=f.DomainFactory()
     ),

@@ -212,6 +212,25 @@ def test_one_leader_per_direction(scene):
     assert RoleMatrixEntry.objects.leaders().count() == 2
 
 
+def test_a_leader_named_concurrently_is_refused_by_the_database(scene, monkeypatch):
+    """Another request names a leader of the same direction between our check and our save: the
+    database's one-leader-per-direction constraint refuses ours with a clear message."""
+    claim = services._claim
+
+    def racing_claim(entry, version):
+        RoleMatrixEntry.objects.filter(pk=scene.entry_university.pk).update(
+            is_leader=True, leader_direction=scene.domain
+        )
+        return claim(entry, version)
+
+    monkeypatch.setattr(services, "_claim", racing_claim)
+    with pytest.raises(ValidationError, match=scene.domain.name):
+        services.role_entry_set_leader(
+            entry=scene.entry_cluster, is_leader=True, direction=scene.domain, acting_user=scene.coordinator
+        )
+    assert fresh(scene.entry_cluster).leader_direction is None
+
+
 def test_leaders_can_swap_directions_in_one_go(scene):
     services.role_entry_set_leader(
         entry=scene.entry_cluster, is_leader=True, direction=scene.domain, acting_user=scene.coordinator
