@@ -37,6 +37,8 @@ addresses are local parts; the command appends "@" + DEMO_EMAIL_DOMAIN.
 import datetime
 from decimal import Decimal
 
+from sessions.services import DEFAULT_SESSION_KINDS
+
 D = datetime.date
 
 DEMO_EMAIL_DOMAIN = "demo.common-agenda.local"
@@ -114,73 +116,8 @@ JOINT_SESSION = {
 # ---------------------------------------------------------------------------------------------------
 # Session kinds (DOMAIN.md §2.4) — the default template of the methodology
 # ---------------------------------------------------------------------------------------------------
-SESSION_KINDS = [
-    {
-        "order": 1,
-        "code": "joint_agreement",
-        "name_uk": "Узгодження документа між усіма регіонами",
-        "name_en": "Agreeing the common document across the regions",
-        "purpose_uk": "Одна спільна міжрегіональна зустріч: регіони програми узгоджують спільний документ і графік.",
-        "purpose_en": "One joint, cross-regional meeting: the programme's regions agree the common document and timetable.",
-        "expected_outputs_uk": "Прийняття спільного документа кожним регіоном.",
-        "expected_outputs_en": "Each region's acceptance of the common document.",
-        "ris3_step": 3,
-        "is_cross_regional": True,
-        "default_offset_days": 0,
-    },
-    {
-        "order": 2,
-        "code": "roles",
-        "name_uk": "Початкова сесія: розподіл ролей",
-        "name_en": "Initial session: roles",
-        "purpose_uk": "Узгодити ролі, зони відповідальності, інтереси та зобов'язання всіх стейкхолдерів; визначити лідера (лідерів).",
-        "purpose_en": "Agree every stakeholder's role, zone of responsibility, interests and commitment; name the leader(s).",
-        "expected_outputs_uk": "Матриця ролей, підтверджена сторонами; лідер(и).",
-        "expected_outputs_en": "Role matrix confirmed by the parties; leader(s).",
-        "ris3_step": 2,
-        "is_cross_regional": False,
-        "default_offset_days": 14,
-    },
-    {
-        "order": 3,
-        "code": "challenges",
-        "name_uk": "Виклики: колективний ситуаційний SWOT-аналіз",
-        "name_en": "Challenges: collective situational SWOT",
-        "purpose_uk": "Спільно оцінити сильні й слабкі сторони, можливості й загрози та сформулювати ключові виклики.",
-        "purpose_en": "Jointly assess strengths, weaknesses, opportunities and threats and formulate the key challenges.",
-        "expected_outputs_uk": "SWOT-дошка; ключові виклики, пов'язані з елементами SWOT.",
-        "expected_outputs_en": "SWOT board; key challenges linked to SWOT items.",
-        "ris3_step": 1,
-        "is_cross_regional": False,
-        "default_offset_days": 35,
-    },
-    {
-        "order": 4,
-        "code": "goals_plans",
-        "name_uk": "Цілі та плани на рік",
-        "name_en": "Goals and plans for the year",
-        "purpose_uk": "Сформулювати SMART-цілі на рік і портфель проєктів із механізмами та ресурсами.",
-        "purpose_en": "Set the year's SMART goals and the project portfolio with mechanisms and resources.",
-        "expected_outputs_uk": "SMART-цілі з показниками; портфель проєктів; механізми й джерела фінансування; погодження сторін.",
-        "expected_outputs_en": "SMART goals with indicators; project portfolio; mechanisms and funding; endorsements.",
-        "ris3_step": 4,
-        "is_cross_regional": False,
-        "default_offset_days": 56,
-    },
-    {
-        "order": 5,
-        "code": "working_teams",
-        "name_uk": "Формування 1–3 робочих команд по пілотних проєктах",
-        "name_en": "Forming 1–3 working teams for pilot projects",
-        "purpose_uk": "Сформувати робочі команди пілотних проєктів і детальні плани дій; підготувати меморандум.",
-        "purpose_en": "Form the pilot projects' working teams and detailed action plans; prepare the memorandum.",
-        "expected_outputs_uk": "Робочі команди з лідерами; плани дій для 1–2 пілотів; проєкт меморандуму.",
-        "expected_outputs_en": "Working teams with leaders; action plans for 1–2 pilots; draft memorandum.",
-        "ris3_step": 5,
-        "is_cross_regional": False,
-        "default_offset_days": 77,
-    },
-]
+# The methodology's defaults, shared with the agenda cycle (sessions.services).
+SESSION_KINDS = DEFAULT_SESSION_KINDS
 
 # Agenda items of each regional session (time, minutes, item, presenter).
 SESSION_ITEMS = {
