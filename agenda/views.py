@@ -165,6 +165,7 @@ def board_context(
         )
     can_add = services.can_add_swot_item(request.user, agenda)
     organisations = proposer_organisations(request.user, agenda) if can_add else None
+    proposers = None  # the proposer list, read and labelled once for the four add forms
     quadrants = []
     for code, label in SwotQuadrant.choices:
         if code not in shown:
@@ -176,6 +177,10 @@ def board_context(
         form = (forms or {}).get(code)
         if form is None and can_add:
             form = _swot_form(request, agenda, code, organisations=organisations)
+            field = form.fields["proposed_by"]
+            if proposers is None:
+                proposers = list(field.choices)
+            field.choices = proposers
         quadrants.append(
             {
                 "code": code,
