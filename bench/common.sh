@@ -2,10 +2,12 @@
 # server (PostgreSQL, DEBUG off, no HTTPS switches on loopback), a fresh database, and gunicorn started and
 # stopped by pid file. The caller sets ROOT, PY, VENV_BIN and WORK first.
 
-# export_django_env DB_URL BROKER_URL SECRET
+# export_django_env DB_URL BROKER_URL SECRET CACHE_URL: the cache is Redis, as in docker-compose.yml, and
+# is emptied here so that no page or criterion of an earlier run is reused.
 export_django_env() {
   export DJANGO_SETTINGS_MODULE=config.settings
-  export DATABASE_URL=$1 CONN_MAX_AGE=60
+  export DATABASE_URL=$1 CONN_MAX_AGE=60 CACHE_URL=$4
+  "$PY" -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$4"
   export CELERY_BROKER_URL=$2 CELERY_RESULT_BACKEND=
   export DEBUG=0 SECRET_KEY=$3
   export SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0

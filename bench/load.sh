@@ -7,7 +7,8 @@
 #
 # Knobs: LOAD_MINUTES (5), LOAD_USERS (200), LOAD_COORDINATORS (10), LOAD_REGIONS (10), LOAD_ORGS (20),
 # LOAD_SPAWN_RATE (10 users/s), LOAD_DB_URL (postgres://postgres@127.0.0.1:5432/common_agenda_load,
-# dropped and recreated), LOAD_REDIS_URL (redis://127.0.0.1:6379/15), LOAD_PORT (8766).
+# dropped and recreated), LOAD_REDIS_URL (redis://127.0.0.1:6379/15), LOAD_CACHE_URL
+# (redis://127.0.0.1:6379/11, emptied), LOAD_PORT (8766).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,7 +26,8 @@ export LOAD_USERS=$USERS LOAD_COORDINATORS=$COORDINATORS LOAD_REGIONS=${LOAD_REG
 
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"
-export_django_env "$DB_URL" "${LOAD_REDIS_URL:-redis://127.0.0.1:6379/15}" load-test-only-secret-key-not-for-production
+export_django_env "$DB_URL" "${LOAD_REDIS_URL:-redis://127.0.0.1:6379/15}" load-test-only-secret-key-not-for-production \
+  "${LOAD_CACHE_URL:-redis://127.0.0.1:6379/11}"
 
 GUNICORN_PID=$WORK/load-gunicorn.pid
 stop() { stop_pidfiles "$GUNICORN_PID"; }

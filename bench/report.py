@@ -57,7 +57,7 @@ def build(pages: dict, pdf: dict) -> tuple[dict, str]:
         "",
         f"Commit `{git_commit()}`, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"calibration `sum(range(1000))` = {calibration():.1f} µs. gunicorn 2 sync workers, PostgreSQL "
-        "(CONN_MAX_AGE=60), DEBUG off, wrk 1 thread. Pages of region scale-01 as its coordinator (the programme "
+        "(CONN_MAX_AGE=60), Redis cache, DEBUG off, wrk 1 thread. Pages of region scale-01 as its coordinator (the programme "
         "dashboard as the programme coordinator); each page is followed by the bare reference view "
         "(`/bench/ref/<rows>/`: one query, plain template, same rows) in the same run. Data: 40 regions × N "
         "organisations per region.",

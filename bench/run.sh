@@ -11,6 +11,7 @@
 #   BENCH_REGIONS     default 40          BENCH_SIZES  default "2 20 200" (organisations per region)
 #   BENCH_DURATION    default 5 (s)       BENCH_WARMUP default 1 (s)     BENCH_CONNECTIONS default 8
 #   BENCH_PORT        default 8765        BENCH_PDF_TASKS default 20
+#   BENCH_CACHE_URL   default redis://127.0.0.1:6379/12 (emptied)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,7 +34,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-8}
 
 # shellcheck source=bench/common.sh
 source "$ROOT/bench/common.sh"
-export_django_env "$DB_URL" "$REDIS_URL" bench-only-secret-key-not-for-production
+export_django_env "$DB_URL" "$REDIS_URL" bench-only-secret-key-not-for-production "${BENCH_CACHE_URL:-redis://127.0.0.1:6379/12}"
 export BENCH_REFERENCE=1
 
 GUNICORN_PID=$WORK/gunicorn.pid
