@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import formfield
 from core.widgets import FastSelect
 from regions.models import Agenda, SpecialisationDomain
 from stakeholders.models import Organisation, Person
@@ -121,6 +122,7 @@ class ChallengeForm(forms.ModelForm):
 
     class Meta:
         model = Challenge
+        formfield_callback = formfield
         fields = [
             "code",
             "title_uk",

@@ -30,12 +30,17 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedModelMultipleChoiceField
 from regions.models import Region
 
 AUDIT_FIELDS = ("created_by", "created_at", "updated_at", "is_demo")
 
 # Links typed without a scheme are taken as https (Django 6's default; silences its deprecation).
-FORMFIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
+# Many-to-many choices refuse keys the database cannot hold instead of failing in the query.
+FORMFIELD_OVERRIDES = {
+    models.URLField: {"assume_scheme": "https"},
+    models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField},
+}
 
 _REGION_IDS_ATTR = "_admin_managed_region_ids"
 _SCOPE_CACHE_ATTR = "_admin_scope_cache"

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Goal, GoalStatus
+from core.forms import formfield
 from regions.models import Agenda, SpecialisationDomain
 from stakeholders.models import Organisation
 
@@ -47,6 +48,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
+        formfield_callback = formfield
         fields = [
             "code",
             "title_uk",

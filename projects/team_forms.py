@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agenda.models import Goal
+from core.forms import BoundedModelMultipleChoiceField, formfield
 from regions.models import Agenda, SpecialisationDomain
 from sessions.models import Decision
 from stakeholders.models import Organisation, Person, PersonRole
@@ -20,27 +21,11 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 
 def _formfield(model_field, **kwargs):
-    """Links typed without a scheme are read as https:// (Django 6's default, chosen now)."""
+    """Links typed without a scheme are read as https:// (Django 6's default, chosen now); many-to-many
+    choices refuse keys the database cannot hold (`core.forms.formfield`)."""
     if isinstance(model_field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
-    return model_field.formfield(**kwargs)
-
-
-class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses primary keys outside the 64-bit range before they reach the database (SQLite raises
-    OverflowError on an `__in` look-up with such a value instead of finding nothing)."""
-
-    def _check_values(self, value):
-        for pk in value or ():
-            try:
-                number = int(str(pk))
-            except (TypeError, ValueError):
-                continue  # the parent class reports it
-            if not -(2**63) <= number < 2**63:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                )
-        return super()._check_values(value)
+    return formfield(model_field, **kwargs)
 
 
 class PersonChoiceField(forms.ModelChoiceField):

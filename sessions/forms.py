@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import BoundedModelMultipleChoiceField
 from regions.models import Material
 from stakeholders.models import Organisation, Person, PersonRole
 
@@ -145,8 +146,10 @@ class InviteForm(forms.Form):
     """People are picked one by one, or by organisation (its representatives), so a coordinator can
     invite "everyone from the cluster and the university" without JavaScript."""
 
-    people = forms.ModelMultipleChoiceField(label=_("People"), queryset=Person.objects.none(), required=False)
-    organisations = forms.ModelMultipleChoiceField(
+    people = BoundedModelMultipleChoiceField(
+        label=_("People"), queryset=Person.objects.none(), required=False
+    )
+    organisations = BoundedModelMultipleChoiceField(
         label=_("All representatives of"), queryset=Organisation.objects.none(), required=False
     )
     role = forms.ChoiceField(
@@ -271,7 +274,7 @@ class AcceptanceForm(forms.Form):
 
 
 class MaterialsPickForm(forms.Form):
-    materials = forms.ModelMultipleChoiceField(
+    materials = BoundedModelMultipleChoiceField(
         label=_("Materials to read before the session"),
         queryset=Material.objects.none(),
         required=False,

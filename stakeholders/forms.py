@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedModelMultipleChoiceField
 from regions.models import Region, SpecialisationDomain
 
 from . import importers
@@ -87,7 +88,7 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-class DomainsField(forms.ModelMultipleChoiceField):
+class DomainsField(BoundedModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
@@ -210,7 +211,7 @@ class LeaderForm(forms.Form):
 
 
 class AddOrganisationsForm(forms.Form):
-    organisations = forms.ModelMultipleChoiceField(
+    organisations = BoundedModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label=_("Organisations"),

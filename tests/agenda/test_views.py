@@ -193,6 +193,20 @@ def test_challenge_form_prefills_the_ticked_items(client, world):
     assert html.count("checked") >= 2
 
 
+def test_challenge_form_refuses_a_swot_item_beyond_the_database_and_keeps_the_input(client, world):
+    """A tick-box value past 64 bits is a form error on every backend (SQLite used to raise OverflowError)."""
+    item = f.SwotItemFactory(agenda=world["agenda"])
+    response = login(client, world["coordinator"]).post(
+        url(world, "challenge-create"),
+        {"code": "C-9", "title_uk": "Відтік кадрів", "swot_items": [str(item.pk), str(2**63)]},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"“{2**63}” is not one of the available choices." in html
+    assert 'value="Відтік кадрів"' in html and 'value="C-9"' in html
+    assert not Challenge.objects.filter(code="C-9").exists()
+
+
 def test_goal_list_shows_smart_letters_and_criterion_2_with_constant_queries(client, world):
     login(client, world["observer"])
     for i in range(3):

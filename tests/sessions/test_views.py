@@ -291,6 +291,21 @@ def test_schedule_form_refuses_a_time_skipped_by_the_clock_change(setup, client)
     assert "does not exist" in response.content.decode()
 
 
+def test_invite_refuses_a_person_beyond_the_database_and_keeps_the_choice(setup, client):
+    """A tick-box value past 64 bits is a form error on every backend (SQLite used to raise OverflowError)."""
+    client.force_login(setup.coordinator)
+    before = Attendance.objects.count()
+    response = client.post(
+        _s(setup, "attendance-invite"),
+        {"people": [str(setup.rep.pk), "99999999999999999999999"], "role": "member"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "“99999999999999999999999” is not one of the available choices." in html
+    assert re.search(rf'value="{setup.rep.pk}"[^>]*checked', html)
+    assert Attendance.objects.count() == before
+
+
 def test_invitee_replies_from_the_session_page(setup, client):
     services.attendance_invite(
         session=setup.sessions[3], people=[setup.rep], acting_user=setup.coordinator, send_email=False
