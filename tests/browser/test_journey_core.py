@@ -30,8 +30,9 @@ def test_visitor_reads_home_in_ukrainian_and_switches_to_english(page_factory, v
     shoot(page, f"home-anonymous-uk-{label}")
     if label == "phone":
         page.click("button.navbar-toggler")
-    page.click("form.lang-switch button[value=en]")
-    page.wait_for_load_state()
+    # Wait for the page the switch navigates to (a load-state wait could return on the page still shown).
+    with page.expect_navigation():
+        page.click("form.lang-switch button[value=en]")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading").first.is_visible()
     shoot(page, f"home-anonymous-en-{label}")
