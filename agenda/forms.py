@@ -13,7 +13,7 @@ from regions.models import Agenda, SpecialisationDomain
 from stakeholders.models import Organisation, Person
 
 from .models import Challenge, Goal, Indicator, SwotItem
-from .services import STATUSES_NEEDING_SMART, goal_facts, participating_organisations
+from .services import STATUSES_NEEDING_SMART, SWOT_FIELDS, goal_facts, participating_organisations
 from .smart import GOAL_INDICATOR_KINDS, smart_check
 
 IMPORTANCE_CHOICES = [
@@ -64,16 +64,7 @@ class SwotItemForm(forms.ModelForm):
 
     class Meta:
         model = SwotItem
-        fields = [
-            "quadrant",
-            "text_uk",
-            "text_en",
-            "dimension",
-            "importance",
-            "evidence",
-            "evidence_source",
-            "proposed_by",
-        ]
+        fields = list(SWOT_FIELDS)  # what the services save
         widgets = {
             "text_uk": forms.Textarea(attrs={"rows": 2}),
             "text_en": forms.Textarea(attrs={"rows": 2}),
