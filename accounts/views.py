@@ -117,7 +117,10 @@ def invitation_list(request, region: str):
 def invitation_send_view(request, region: str):
     """Invite (or invite again) the selected people; each one is reported."""
     region = _managed_region(request, region)
-    ids = [int(i) for i in request.POST.getlist("person") if str(i).isdigit() and 0 < int(i) < 2**63]
+    # isdecimal, not isdigit: int() refuses "²"; past 19 digits no key (and past 4300, not even int()).
+    ids = [
+        int(i) for i in request.POST.getlist("person") if i.isdecimal() and len(i) < 20 and 0 < int(i) < 2**63
+    ]
     people = Person.objects.filter(pk__in=ids, organisation__region=region).select_related("organisation", "user")
     if not people:
         messages.error(request, _("Select at least one person to invite."))

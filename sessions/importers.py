@@ -239,7 +239,8 @@ def parse_csv(text: str, *, agenda: Agenda, defaults: dict | None = None) -> lis
         _choice(row, lookups.organisations, cell("organiser"), "organiser", _("organiser"))
         count = cell("participants_count")
         if count:
-            if count.isdigit() and int(count) <= 1_000_000:
+            # isdecimal, not isdigit: int() refuses "²"; the length keeps int() off huge numbers.
+            if count.isdecimal() and len(count) <= 7 and int(count) <= 1_000_000:
                 row.values["participants_count"] = int(count)
             else:
                 row.errors.append(

@@ -12,6 +12,18 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 5000])
+def test_invitation_send_shrugs_off_digits_that_are_not_a_key(client, value):
+    """str.isdigit() passes "²", which int() refuses; 5000 digits exceed int()'s limit. No 500, no invitation."""
+    region = f.RegionFactory()
+    coordinator = f.UserFactory()
+    f.RegionMembershipFactory(user=coordinator, region=region, role=RegionMembership.Role.COORDINATOR)
+    client.force_login(coordinator)
+    url = reverse("accounts:invitation-send", kwargs={"region": region.slug})
+    assert client.post(url, {"person": [value]}).status_code == 302
+    assert not Invitation.objects.exists()
+
+
 def test_invited_representative_sets_password_and_lands_on_their_row(client, django_capture_on_commit_callbacks):
     agenda = f.AgendaFactory()
     coordinator = f.UserFactory()

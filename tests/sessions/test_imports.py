@@ -76,6 +76,18 @@ def test_csv_rows_are_read_with_an_error_list_per_row(setup):
     assert "Невідома організація" in errors[8] and "десять" in errors[8] and "web address" in errors[8]
 
 
+def test_a_participants_count_of_other_digits_is_an_error_of_its_row(setup):
+    """str.isdigit() passes "²", which int() refuses; 5000 digits exceed int()'s limit. Both are row errors."""
+    csv = (
+        "title_uk;kind;starts_at;participants_count\n"
+        "Форум;forum;2021-02-15 10:00;²\n"
+        f"Семінар;workshop;2021-02-16 10:00;{'9' * 5000}\n"
+    )
+    rows = importers.parse(csv.encode(), filename="events.csv", agenda=setup.agenda, defaults={})
+    assert [r.ok for r in rows] == [False, False]
+    assert all("not a whole number" in " ".join(r.errors) for r in rows)
+
+
 def test_ics_events_are_read_with_their_zone_and_categories(setup):
     rows = importers.parse(
         ICS.encode(),
