@@ -7,13 +7,17 @@ everyone: 405, or the forbidden answers). Actors not allowed must get 403, 404 o
 page, and nothing in the database may change.
 """
 
+import functools
 import hashlib
 import importlib
 import pkgutil
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.db import connection
 
 from . import world as _world
 
@@ -63,13 +67,51 @@ def build_full_world() -> _world.World:
 ACTORS = _world.ACTORS
 
 
+def _project_models():
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in PROJECT_APPS]
+
+
 def db_fingerprint() -> str:
     """A hash of every row of every project table (many-to-many tables included)."""
     digest = hashlib.sha256()
-    for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label not in PROJECT_APPS:
-            continue
+    for model in _project_models():
         for row in model._default_manager.order_by("pk").values_list():
             digest.update(repr(row).encode())
         digest.update(model._meta.label.encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def _project_tables() -> frozenset[str]:
+    return frozenset(model._meta.db_table for model in _project_models())
+
+
+# Statements that cannot change a table, and writes whose target table can be read off the statement.
+_READ_SQL = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
+_WRITE_SQL = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"([^"]+)"', re.IGNORECASE)
+
+
+class WriteWatch:
+    """An execute wrapper that notes whether any statement may have changed a project table.
+
+    Reads, savepoints and writes to other tables (the session's, for one) cannot; every other statement
+    counts as a possible write. While `touched` stays False the project tables are unchanged, so a caller
+    may skip hashing them again: `db_fingerprint()` reads every row of some sixty tables, which cost
+    about as much as the checked request itself."""
+
+    def __init__(self):
+        self.touched = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.touched and not _READ_SQL.match(sql):
+            target = _WRITE_SQL.match(sql)
+            self.touched = target is None or target.group(1) in _project_tables()
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def watch_writes() -> Iterator[WriteWatch]:
+    """Watch every statement run on the default database inside the block (Celery runs eagerly there)."""
+    watch = WriteWatch()
+    with connection.execute_wrapper(watch):
+        yield watch

@@ -5,6 +5,10 @@ The form's fields are read from the page itself (every <form method=post> that p
 URL), so a new form is picked up without touching this file. For every example: no response is a 500,
 script sent in never comes back unescaped, and an answer that shows form errors wrote nothing.
 Each example runs in a transaction that is rolled back, so examples do not see each other's writes.
+
+Cost: a few hundred requests per form, so per-example work is kept to the request itself. The world is
+built once per module (conftest.py), one logged-in client serves every example, and the project tables
+are hashed again only when a statement of the request may have written to them (`watch_writes`).
 """
 
 import os
@@ -19,7 +23,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .table import all_rows, build_full_world, db_fingerprint
+from .table import all_rows, db_fingerprint, watch_writes
 
 # CI (.ci/run) asks for 200 examples per form; a local `make test` runs fewer to stay quick.
 EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "50"))
@@ -106,8 +110,7 @@ def _foreign_ids(world):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("row", _form_rows(), ids=lambda r: r.name)
-def test_hostile_input_never_breaks_a_form(row):
-    world = build_full_world()
+def test_hostile_input_never_breaks_a_form(row, world):
     actor = _actor(row)
     client = Client(raise_request_exception=True)
     if world.users[actor] is not None:
@@ -138,7 +141,12 @@ def test_hostile_input_never_breaks_a_form(row):
 
     before = db_fingerprint()  # every example is rolled back, so the state before each one is this
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # No deadline: an example is a whole request on shared CI cores. No example database: examples are
+    # random each run by design. Only `too_slow` is waived: on a fresh checkout the first text draw builds
+    # Hypothesis' Unicode tables, seconds that are not the strategy's fault; the other checks stay on.
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    )
     @given(data=strategy)
     def post_hostile(data):
         payload = {}
@@ -150,7 +158,7 @@ def test_hostile_input_never_breaks_a_form(row):
                 )
             else:
                 payload[name] = value
-        with transaction.atomic():
+        with transaction.atomic(), watch_writes() as writes:
             response = client.post(url, payload)
             assert response.status_code < 500, f"{row.name}: {response.status_code} for {data!r}"
             body = (
@@ -160,7 +168,7 @@ def test_hostile_input_never_breaks_a_form(row):
             )
             assert SCRIPT not in body, f"{row.name} echoed script unescaped"
             if response.status_code in (200, 400, 409, 422) and any(m in body for m in ERROR_MARKERS):
-                assert db_fingerprint() == before, (
+                assert not writes.touched or db_fingerprint() == before, (
                     f"{row.name}: invalid input changed the database ({data!r})"
                 )
             transaction.set_rollback(True)
