@@ -79,7 +79,7 @@ def add_role_rows(agenda, count, domain=None, confirmer=None):
             zone_of_responsibility=f"Ділянка роботи {i}",
             commitment_level=CommitmentLevel.RESOURCES,
             is_leader=i % 2 == 0,
-            leader_direction=domain if i % 2 == 0 else None,
+            leader_direction=None if i or agenda.role_entries.filter(leader_direction=domain).exists() else domain,
             confirmed_at=timezone.now() if confirmer and i % 2 == 0 else None,
             confirmed_by=confirmer if i % 2 == 0 else None,
         )
