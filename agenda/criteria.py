@@ -22,11 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count, DateTimeField, F, IntegerField, Max, Value
+from django.db.models import F, IntegerField, Value
 from django.utils import translation
 from django.utils.functional import Promise
+
+from core.fingerprint import change_aggregates, model_for_label
 
 
 @dataclass(frozen=True)
@@ -101,30 +102,17 @@ FINGERPRINT_SHARED = ("projects.MechanismKind",)
 CACHE_SECONDS = 24 * 60 * 60
 
 
-def _model(label: str):
-    app_label, name = label.split(".")
-    if "_" in name:  # the automatic link table of a many-to-many field
-        owner, field_name = name.split("_", 1)
-        return apps.get_model(app_label, owner)._meta.get_field(field_name).remote_field.through
-    return apps.get_model(app_label, name)
-
-
 def _stamp(source: int, model, key_lookup: str | None, key_ids):
     qs = model._default_manager.all()
     if key_lookup is not None:
         qs = qs.filter(**{f"{key_lookup}__in": key_ids}).annotate(fp_key=F(key_lookup))
     else:
         qs = qs.annotate(fp_key=Value(0, output_field=IntegerField()))
-    latest = (
-        Max("updated_at")
-        if any(f.name == "updated_at" for f in model._meta.concrete_fields)
-        else Value(None, output_field=DateTimeField())
-    )
     return (
         qs.annotate(fp_source=Value(source, output_field=IntegerField()))
         .values("fp_source", "fp_key")
-        .annotate(fp_n=Count("pk"), fp_latest=latest)
-        .values_list("fp_source", "fp_key", "fp_n", "fp_latest")
+        .annotate(**change_aggregates(model))
+        .values_list("fp_source", "fp_key", "fp_n", "fp_top", "fp_latest")
         .order_by()
     )
 
@@ -136,18 +124,18 @@ def fingerprints(agendas: Sequence) -> dict[int, str]:
     region_ids = sorted(set(region_of.values()))
     parts = []
     for label, lookup in FINGERPRINT_AGENDA:
-        parts.append(_stamp(len(parts), _model(label), lookup, agenda_ids))
+        parts.append(_stamp(len(parts), model_for_label(label), lookup, agenda_ids))
     for label, lookup in FINGERPRINT_REGION:
-        parts.append(_stamp(len(parts), _model(label), lookup, region_ids))
+        parts.append(_stamp(len(parts), model_for_label(label), lookup, region_ids))
     for label in FINGERPRINT_SHARED:
-        parts.append(_stamp(len(parts), _model(label), None, None))
+        parts.append(_stamp(len(parts), model_for_label(label), None, None))
     rows = list(parts[0].union(*parts[1:], all=True))
     n_agenda, n_region = len(FINGERPRINT_AGENDA), len(FINGERPRINT_REGION)
     by_agenda: dict[int, list] = {pk: [] for pk in agenda_ids}
     by_region: dict[int, list] = {pk: [] for pk in region_ids}
     shared: list = []
-    for source, key, n, latest in rows:
-        stamp = (source, n, latest.isoformat() if latest else "")
+    for source, key, n, top, latest in rows:
+        stamp = (source, n, top, latest.isoformat() if latest else "")
         if source < n_agenda:
             by_agenda.setdefault(key, []).append(stamp)
         elif source < n_agenda + n_region:

@@ -27,16 +27,17 @@ import time
 from dataclasses import dataclass
 from functools import wraps
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, DateTimeField, IntegerField, Max, Q, Value
+from django.db.models import IntegerField, Q, Value
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.functional import lazy
+
+from core.fingerprint import change_aggregates, model_for_label
 
 KEY_VERSION = 1
 CSRF_SENTINEL = "\x00csrf-token\x00"
@@ -103,14 +104,6 @@ _TABLE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="(?!' + re.escape(CSRF_SENTINEL) + ")")
 
 
-def _label_model(label: str):
-    app_label, name = label.split(".")
-    if "_" in name:  # the automatic link table of a many-to-many field
-        owner, field_name = name.split("_", 1)
-        return apps.get_model(app_label, owner)._meta.get_field(field_name).remote_field.through
-    return apps.get_model(app_label, name)
-
-
 _models_by_table: dict[str, tuple[str, object]] | None = None
 
 
@@ -120,7 +113,7 @@ def models_by_table() -> dict[str, tuple[str, object]]:
     if _models_by_table is None:
         found = {}
         for label in SCOPES:
-            model = _label_model(label)
+            model = model_for_label(label)
             found[model._meta.db_table] = (label, model)
         _models_by_table = found
     return _models_by_table
@@ -146,15 +139,10 @@ def _stamp(source: int, model, condition: Q | None):
     qs = model._default_manager.all()
     if condition is not None:
         qs = qs.filter(condition)
-    latest = (
-        Max("updated_at")
-        if any(f.name == "updated_at" for f in model._meta.concrete_fields)
-        else Value(None, output_field=DateTimeField())
-    )
     return (
         qs.annotate(fp_source=Value(source, output_field=IntegerField()))
         .values("fp_source")
-        .annotate(fp_n=Count("pk"), fp_top=Max("pk"), fp_latest=latest)
+        .annotate(**change_aggregates(model))
         .values_list("fp_source", "fp_n", "fp_top", "fp_latest")
         .order_by()
     )
@@ -179,7 +167,7 @@ def _fingerprint_sql(tables: tuple[str, ...], kind: str) -> tuple[str, tuple]:
             for path in SCOPES[label] or (None,):
                 parts.append(_stamp(len(parts), model, None if path is None else scope.q(path)))
         for label, lookup in USER_SCOPES:
-            parts.append(_stamp(len(parts), _label_model(label), Q(**{lookup: _USER_MARK})))
+            parts.append(_stamp(len(parts), model_for_label(label), Q(**{lookup: _USER_MARK})))
         query = parts[0].union(*parts[1:], all=True)
         _compiled[cache_key] = query.query.sql_with_params()
     return _compiled[cache_key]

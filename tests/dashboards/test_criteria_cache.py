@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from agenda import criteria
+from core.fingerprint import model_for_label
 from projects.models import MechanismKind, TeamMembership
 from stakeholders.models import Organisation, RoleMatrixEntry
 from tests import factories as f
@@ -92,9 +93,9 @@ def test_the_fingerprint_covers_every_table_the_criteria_read(world):
     """A criterion that starts reading a new table must add it to the fingerprint."""
     covered = set()
     for label, _lookup in (*criteria.FINGERPRINT_AGENDA, *criteria.FINGERPRINT_REGION):
-        covered.add(criteria._model(label)._meta.db_table)
+        covered.add(model_for_label(label)._meta.db_table)
     for label in criteria.FINGERPRINT_SHARED:
-        covered.add(criteria._model(label)._meta.db_table)
+        covered.add(model_for_label(label)._meta.db_table)
     with CaptureQueriesContext(connection) as ctx:
         criteria._compute(_agendas(world))
     read = {
@@ -110,3 +111,14 @@ def test_the_fingerprint_is_one_query(world):
     with CaptureQueriesContext(connection) as ctx:
         criteria.fingerprints(_agendas(world))
     assert len(ctx.captured_queries) == 1
+
+
+def test_a_link_row_swapped_for_another_is_seen(world, computed):
+    """Same number of rows in a link table, another row: the highest key moves, so the agenda is recomputed."""
+    project = world["regions"][0]["project"]
+    project.partners.add(world["regions"][0]["orgs"][1])
+    agendas = _agendas(world)
+    criteria.evaluate_many(agendas)
+    project.partners.set([world["regions"][0]["orgs"][2]])
+    criteria.evaluate_many(agendas)
+    assert computed[-1] == {agendas[0].pk}
