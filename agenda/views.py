@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import DetailView, FormView, ListView
 
+from core.forms import parse_key
 from core.pagecache import cached_page
 from regions.models import Agenda, Region
 from regions.rules import can_manage_region, can_participate_in_region
@@ -457,7 +458,7 @@ class _ChallengeFormMixin(AgendaScopedMixin):
         initial = super().get_initial()
         items = self.request.GET.getlist("swot")
         if items and not getattr(self, "object", None):
-            initial["swot_items"] = [i for i in items if i.isdigit()]
+            initial["swot_items"] = [key for i in items if (key := parse_key(i)) is not None]
         return initial
 
     def form_valid(self, form):
@@ -605,8 +606,8 @@ class _GoalFormMixin(AgendaScopedMixin):
     def get_initial(self):
         initial = super().get_initial()
         challenge = self.request.GET.get("challenge", "")
-        if challenge.isdigit() and not getattr(self, "object", None):
-            initial["challenge"] = challenge
+        if (key := parse_key(challenge)) is not None and not getattr(self, "object", None):
+            initial["challenge"] = key
         return initial
 
     def form_valid(self, form):

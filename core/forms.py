@@ -53,3 +53,16 @@ def formfield(model_field: models.Field, **kwargs) -> forms.Field | None:
     if isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
     return model_field.formfield(**kwargs)
+
+
+def parse_key(text: str | None) -> int | None:
+    """A row key from a query-string or import value, or None when it cannot be one.
+
+    `str.isdigit()` accepts "²", which `int()` refuses, and thousands of digits, which `int()` refuses past
+    its limit and no database column holds: `isdecimal()` is exactly what `int()` reads, and a key has at
+    most 19 digits."""
+    text = (text or "").strip()
+    if not text.isdecimal() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if number < 2**63 else None

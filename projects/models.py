@@ -384,6 +384,15 @@ class ActionStep(BaseModel):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    @staticmethod
+    def number_key(number: str) -> tuple:
+        """Sort key of a step number: «1.2» < «1.10», parts compared as numbers where they are numbers
+        (`isdecimal`, not `isdigit`: «1.²» is a label, which `int()` could not read)."""
+        return tuple(
+            (0, int(part), "") if part.isdecimal() else (1, 0, part)
+            for part in number.replace("-", ".").split(".")
+        )
+
     @property
     def has_owner(self) -> bool:
         return bool(self.responsible_org_id or self.responsible_person_id)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from core.forms import parse_key
 from regions.models import Agenda, Region
 from regions.views import RegionScopedMixin
 
@@ -50,14 +51,6 @@ from .team_services import (
 )
 
 READ_ONLY = ["get", "head", "options"]
-
-
-def natural_key(number: str) -> tuple:
-    """«1.2» < «1.10»: compare step numbers part by part, numbers as numbers."""
-    parts = []
-    for part in number.replace("-", ".").split("."):
-        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
-    return tuple(parts)
 
 
 def member_queryset():
@@ -250,8 +243,8 @@ class TeamCreateView(AgendaMixin, CreateView):
     def get_initial(self):
         initial = super().get_initial()
         domain = self.request.GET.get("domain", "")
-        if domain.isdigit():
-            initial["domain"] = int(domain)
+        if (key := parse_key(domain)) is not None:
+            initial["domain"] = key
         return initial
 
     def form_valid(self, form):
@@ -517,7 +510,7 @@ class PlanDetailView(ProjectMixin, DetailView):
         )
         step_filter = StepFilter(self.request.GET or None, queryset=base, region=region)
         steps = step_filter.qs if step_filter.is_bound and step_filter.is_valid() else base
-        steps = sorted(steps, key=lambda s: natural_key(s.number))
+        steps = sorted(steps, key=lambda s: ActionStep.number_key(s.number))
         user = self.request.user
         for step in steps:
             step.project = project  # already loaded with its agenda and region: no query per step
@@ -593,7 +586,7 @@ class GanttView(ProjectMixin, DetailView):
             ActionStep.objects.filter(project=project)
             .select_related("responsible_org", "responsible_person")
             .prefetch_related(Prefetch("depends_on", queryset=ActionStep.objects.only("id", "project_id"))),
-            key=lambda s: natural_key(s.number),
+            key=lambda s: ActionStep.number_key(s.number),
         )
         today = timezone.localdate()
         rows = [
@@ -658,9 +651,9 @@ def _next_number(numbers: list[str]) -> str:
     """After «1.3» comes «1.4»; for an empty plan «1.1»."""
     if not numbers:
         return "1.1"
-    last = max(numbers, key=natural_key)
+    last = max(numbers, key=ActionStep.number_key)
     head, _sep, tail = last.rpartition(".")
-    if tail.isdigit():
+    if tail.isdecimal():
         candidate = f"{head}.{int(tail) + 1}" if head else str(int(tail) + 1)
         if candidate not in numbers:
             return candidate

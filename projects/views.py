@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView, ListView
 from agenda.criterion_goals import project_has_mechanism, project_has_resources
 from agenda.models import Goal, GoalStatus, Priority, SwotItem
 from agenda.svg import focus_on, load_trace, trace_svg
+from core.forms import parse_key
 from core.pagecache import cached_page
 from regions.models import Agenda, Region
 from regions.views import RegionScopedMixin
@@ -281,8 +282,8 @@ class ProjectCreateView(_ProjectFormMixin, AgendaScopedMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         goal = self.request.GET.get("goal", "")
-        if goal.isdigit():
-            initial["goals"] = [goal]
+        if (key := parse_key(goal)) is not None:
+            initial["goals"] = [key]
         return initial
 
     def save(self, form):

@@ -21,10 +21,6 @@ from stakeholders.models import RoleMatrixEntry
 from .models import Agenda
 
 
-def _natural(number: str) -> tuple:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.replace("-", ".").split("."))
-
-
 def agenda_report_context(agenda: Agenda) -> dict:
     """Everything in the report, in the active language. Eleven queries, whatever the agenda's size."""
     role_entries = list(
@@ -59,7 +55,7 @@ def agenda_report_context(agenda: Agenda) -> dict:
         .order_by("-is_pilot", "priority", "code")
     )
     for project in projects:
-        project.plan.sort(key=lambda s: _natural(s.number))
+        project.plan.sort(key=lambda s: ActionStep.number_key(s.number))
     teams = list(
         WorkingTeam.objects.filter(agenda=agenda)
         .select_related("domain")

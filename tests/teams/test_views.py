@@ -282,3 +282,31 @@ def test_team_list_pages_keep_the_filter(site):
     html = site["client"].get(site["urls"]["list"] + "?status=active").content.decode()
     links = re.findall(r'href="(\?[^"]*page=2[^"]*)"', html)
     assert links and all("status=active" in link for link in links)
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 30, "x"], ids=["superscript", "huge", "letter"])
+def test_team_form_ignores_a_direction_in_the_address_that_is_no_key(site, value):
+    """`"²".isdigit()` is true and `int("²")` fails: the form opens with no direction chosen, not a 500."""
+    response = site["client"].get(site["urls"]["create"], {"domain": value})
+    assert response.status_code == 200
+    select = re.search(r'<select name="domain".*?</select>', response.content.decode(), re.S).group(0)
+    assert '<option value="" selected>' in select and select.count("selected") == 1
+
+
+def test_team_form_preselects_the_direction_of_the_address(site):
+    domain = site["domains"][0]
+    html = site["client"].get(site["urls"]["create"], {"domain": domain.pk}).content.decode()
+    assert re.search(rf'<option value="{domain.pk}"[^>]*selected', html)
+
+
+def test_steps_with_labels_for_numbers_are_ordered_and_shown(site):
+    """A step numbered «1.²» is a label: the plan, the next number and the report sort it without a 500."""
+    pilot = site["pilot"]
+    for number in ("1.10", "1.²", "1.2"):
+        ActionStep.objects.create(project=pilot, number=number, title_uk=f"Крок {number}")
+    plan = site["client"].get(site["urls"]["plan"])
+    assert plan.status_code == 200
+    html = plan.content.decode()
+    assert html.index("Крок 1.2<") < html.index("Крок 1.10<") < html.index("Крок 1.²<")
+    assert site["client"].get(site["urls"]["step_create"]).status_code == 200
+    assert ActionStep.number_key("1.²") > ActionStep.number_key("1.10") > ActionStep.number_key("1.2")
