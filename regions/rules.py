@@ -9,6 +9,7 @@ these predicates then decide between 200 and 403.
 """
 
 import rules
+from django.db.models import CharField, Value
 
 from .models import ProgrammeMembership, Region, RegionMembership
 
@@ -25,26 +26,50 @@ def _region_of(obj) -> Region | None:
 
 
 def _cache(user) -> dict:
-    # Memberships are read once per user object (i.e. once per request).
+    """What the user coordinates, observes, reads through a programme and represents: read once per user
+    object (i.e. once per request), in one query."""
     cache = getattr(user, "_region_rules_cache", None)
     if cache is None:
-        cache = {
-            "coordinates": set(
-                RegionMembership.objects.filter(user=user, role=RegionMembership.Role.COORDINATOR).values_list("region_id", flat=True)
-            ),
-            "observes": set(
-                RegionMembership.objects.filter(user=user, role=RegionMembership.Role.OBSERVER).values_list("region_id", flat=True)
-            ),
-            "programme_regions": set(
-                Region.objects.filter(programmes__memberships__user=user).values_list("id", flat=True)
-            ),
-            "represents": set(user.persons.filter(is_representative=True).values_list("organisation_id", flat=True)),
-            "represents_in_regions": set(
-                user.persons.filter(is_representative=True, organisation__region__isnull=False).values_list("organisation__region_id", flat=True)
-            ),
-        }
+        cache = {key: set() for key in _RULE_SETS}
+        for kind, first, second in _access_rows(user):
+            if kind == RegionMembership.Role.COORDINATOR:
+                cache["coordinates"].add(first)
+            elif kind == RegionMembership.Role.OBSERVER:
+                cache["observes"].add(first)
+            elif kind == _PROGRAMME:
+                cache["programme_regions"].add(first)
+            elif kind == _REPRESENTS:
+                cache["represents"].add(first)
+                if second is not None:
+                    cache["represents_in_regions"].add(second)
         user._region_rules_cache = cache
     return cache
+
+
+_RULE_SETS = ("coordinates", "observes", "programme_regions", "represents", "represents_in_regions")
+_PROGRAMME, _REPRESENTS = "~programme", "~represents"  # not a membership role
+
+
+def _access_rows(user):
+    """(kind, id, id) rows: (role, region, region) per region membership, (programme, region, region) per
+    region of the user's programmes, (represents, organisation, its region) per represented organisation."""
+    from stakeholders.models import Person  # stakeholders depends on regions, not the reverse
+
+    def tag(kind):
+        return Value(kind, output_field=CharField())
+
+    memberships = RegionMembership.objects.filter(user=user).values_list("role", "region_id", "region_id")
+    programmes = (
+        Region.objects.filter(programmes__memberships__user=user)
+        .annotate(kind=tag(_PROGRAMME))
+        .values_list("kind", "id", "id")
+    )
+    persons = (
+        Person.objects.filter(user=user, is_representative=True)
+        .annotate(kind=tag(_REPRESENTS))
+        .values_list("kind", "organisation_id", "organisation__region_id")
+    )
+    return memberships.order_by().union(programmes.order_by(), persons.order_by(), all=True)
 
 
 def forget_cached_rules(user) -> None:
