@@ -5,8 +5,8 @@ A page is kept per user, language and full URL, and is served again only while n
 from has changed:
 
 * **the data**: when a page is rendered, the tables its queries read are recorded; on the next request a
-  one-query *fingerprint* of those tables — for each, the number of the region's rows (or the
-  programme's regions' rows), their highest primary key and their latest `updated_at` — must be what it
+  one-query *fingerprint* of those tables — for each, the number of the region's rows (for a
+  programme's pages, of all rows), their highest primary key and their latest `updated_at` — must be what it
   was when the stored copy was rendered. Any insert, delete or saved change, by a page, the admin or a
   worker, changes it. A page that reads a table `SCOPES` does not know is never stored;
 * **the user's access**: their region and programme memberships and the organisations they represent
@@ -163,8 +163,12 @@ def _fingerprint_sql(tables: tuple[str, ...], kind: str) -> tuple[str, tuple]:
         parts = []
         for table in tables:
             label, model = known[table]
-            # One aggregate per lookup rather than one over an OR of them: each can use its index.
-            for path in SCOPES[label] or (None,):
+            # One aggregate per lookup rather than one over an OR of them: each can use its index. A
+            # programme's pages take whole tables: a programme spans many regions, and joining every row
+            # to its region and programme costs far more than reading the table (tens of thousands of
+            # rows at 40 regions) — a change in a region outside the programme only renders it afresh.
+            paths = (None,) if kind == "programme" else SCOPES[label] or (None,)
+            for path in paths:
                 parts.append(_stamp(len(parts), model, None if path is None else scope.q(path)))
         for label, lookup in USER_SCOPES:
             parts.append(_stamp(len(parts), model_for_label(label), Q(**{lookup: _USER_MARK})))

@@ -312,3 +312,14 @@ def test_outside_a_transaction_postgresql_plans_the_fingerprint_once(clock):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'page_fp_%%'")
             assert cursor.fetchone()[0] >= 1
+
+
+def test_a_programme_page_fingerprints_whole_tables_without_joins():
+    """A programme spans many regions: joining every row to its programme would cost more than the page.
+    Region pages stay scoped to their region (see the test of a change in another region)."""
+    tables = tuple(pagecache.models_by_table())
+    programme_sql, _ = pagecache._fingerprint_sql(tables, "programme")
+    region_sql, _ = pagecache._fingerprint_sql(tables, "region")
+    user_scopes = programme_sql.upper().count("JOIN")  # the user's memberships and persons only
+    assert user_scopes == 0
+    assert region_sql.upper().count("JOIN") > 20
