@@ -169,7 +169,7 @@ def test_home_query_count_does_not_grow_with_regions(client, django_assert_max_n
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"))
     assert response.status_code == 200
-    # session + user + regions + agendas + memberships (+ the session save of SESSION_SAVE_EVERY_REQUEST)
+    # session + user + regions + agendas + memberships (the session is saved at most once a minute)
     assert len(queries) <= 8, [q["sql"] for q in queries]
 
 

@@ -1,10 +1,15 @@
+import datetime
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.middleware import REFRESHED_KEY
 from accounts.models import Invitation
 from regions.models import RegionMembership
 from tests import factories as f
@@ -24,7 +29,9 @@ def test_invitation_send_shrugs_off_digits_that_are_not_a_key(client, value):
     assert not Invitation.objects.exists()
 
 
-def test_invited_representative_sets_password_and_lands_on_their_row(client, django_capture_on_commit_callbacks):
+def test_invited_representative_sets_password_and_lands_on_their_row(
+    client, django_capture_on_commit_callbacks
+):
     agenda = f.AgendaFactory()
     coordinator = f.UserFactory()
     f.RegionMembershipFactory(user=coordinator, region=agenda.region, role=RegionMembership.Role.COORDINATOR)
@@ -33,7 +40,10 @@ def test_invited_representative_sets_password_and_lands_on_their_row(client, dja
 
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:invitation-send", kwargs={"region": agenda.region.slug}), {"person": [person.pk]})
+        response = client.post(
+            reverse("accounts:invitation-send", kwargs={"region": agenda.region.slug}),
+            {"person": [person.pk]},
+        )
     assert response.status_code == 302
     client.logout()
 
@@ -46,7 +56,9 @@ def test_invited_representative_sets_password_and_lands_on_their_row(client, dja
     assert weak.status_code == 200  # re-rendered with the validator's message, nothing accepted
     assert Invitation.objects.get().accepted_at is None
 
-    done = client.post("/" + path, {"new_password1": "Sunflower-Kyiv-2021", "new_password2": "Sunflower-Kyiv-2021"})
+    done = client.post(
+        "/" + path, {"new_password1": "Sunflower-Kyiv-2021", "new_password2": "Sunflower-Kyiv-2021"}
+    )
     assert done.status_code == 302
     assert done["Location"].endswith(f"#org-{person.organisation_id}")
     assert client.get(reverse("home")).context["user"].email == "rep@example.org"
@@ -91,7 +103,11 @@ def test_password_change_logs_out_other_sessions():
     assert second.login(username=user.email, password="pass-12345")
     response = first.post(
         reverse("accounts:password_change"),
-        {"old_password": "pass-12345", "new_password1": "New-Sunflower-2021", "new_password2": "New-Sunflower-2021"},
+        {
+            "old_password": "pass-12345",
+            "new_password1": "New-Sunflower-2021",
+            "new_password2": "New-Sunflower-2021",
+        },
     )
     assert response.status_code == 302
     assert first.get(reverse("accounts:password_change")).status_code == 200
@@ -105,6 +121,39 @@ def test_staff_sessions_expire_when_idle(client, settings):
     assert client.session.get_expiry_age() == settings.STAFF_SESSION_IDLE_SECONDS
 
 
+def _session_writes(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return sum(1 for q in ctx.captured_queries if q["sql"].startswith(('UPDATE "django_session"', "INSERT")))
+
+
+@pytest.mark.parametrize("staff", [False, True], ids=["stakeholder", "staff"])
+def test_sessions_slide_but_are_saved_at_most_once_per_refresh_period(client, settings, staff):
+    """Each request moves the idle deadline on, without writing the session on every page view."""
+    settings.SESSION_REFRESH_SECONDS = 60
+    client.force_login(f.UserFactory(is_staff=staff))
+    home = reverse("home")
+    assert _session_writes(client, home) == 0  # signing in has just set the deadline
+    stored = Session.objects.get(session_key=client.session.session_key)
+    assert _session_writes(client, home) == 0
+    assert _session_writes(client, home) == 0
+    age = settings.STAFF_SESSION_IDLE_SECONDS if staff else settings.SESSION_COOKIE_AGE
+    assert client.session.get_expiry_age() == age
+    session = client.session
+    session[REFRESHED_KEY] -= 61  # a minute later
+    session.save()
+    Session.objects.filter(pk=stored.pk).update(
+        expire_date=stored.expire_date - datetime.timedelta(seconds=61)
+    )
+    assert _session_writes(client, home) == 1
+    assert Session.objects.get(pk=stored.pk).expire_date >= stored.expire_date
+
+
+def test_anonymous_visitors_get_no_session(client):
+    client.get(reverse("accounts:login"))
+    assert not client.cookies.get("sessionid")
+
+
 def test_coordinator_sees_who_has_not_accepted(client, django_capture_on_commit_callbacks):
     region = f.RegionFactory()
     coordinator = f.UserFactory()
@@ -112,7 +161,9 @@ def test_coordinator_sees_who_has_not_accepted(client, django_capture_on_commit_
     invited = f.PersonFactory(organisation__region=region, full_name="Очікує Відповіді")
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:invitation-send", kwargs={"region": region.slug}), {"person": [invited.pk]})
+        client.post(
+            reverse("accounts:invitation-send", kwargs={"region": region.slug}), {"person": [invited.pk]}
+        )
     page = client.get(reverse("accounts:invitation-list", kwargs={"region": region.slug})).content.decode()
     assert "Очікує Відповіді" in page
     invitation = Invitation.objects.get()

@@ -396,7 +396,9 @@ def test_trace_page_draws_the_whole_chain_as_linked_svg(client, world):
 @pytest.mark.parametrize(
     ("page", "param"), [("challenge-create", "swot"), ("goal-create", "challenge")], ids=["challenge", "goal"]
 )
-@pytest.mark.parametrize("value", ["²", "9" * 30, "-1", " 12 "], ids=["superscript", "huge", "negative", "spaces"])
+@pytest.mark.parametrize(
+    "value", ["²", "9" * 30, "-1", " 12 "], ids=["superscript", "huge", "negative", "spaces"]
+)
 def test_a_preselection_in_the_address_that_is_no_key_is_ignored(client, world, page, param, value):
     """`"²".isdigit()` is true and `int("²")` fails: such a value in the address opens the empty form."""
     response = login(client, world["coordinator"]).get(url(world, page), {param: value})
@@ -406,5 +408,9 @@ def test_a_preselection_in_the_address_that_is_no_key_is_ignored(client, world, 
 
 def test_goal_form_preselects_the_challenge_of_the_address(client, world):
     challenge = f.ChallengeFactory(agenda=world["agenda"], code="C-9")
-    html = login(client, world["coordinator"]).get(url(world, "goal-create"), {"challenge": challenge.pk}).content
+    html = (
+        login(client, world["coordinator"])
+        .get(url(world, "goal-create"), {"challenge": challenge.pk})
+        .content
+    )
     assert re.search(rf'<option value="{challenge.pk}"[^>]*selected', html.decode())
