@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import RegionScopedAdmin
+from core.admin import FORMFIELD_OVERRIDES, RegionScopedAdmin
 
 from . import services
 from .models import Invitation, User
@@ -43,6 +43,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationAdminForm
+    formfield_overrides = FORMFIELD_OVERRIDES  # groups and permissions refuse keys past the column too
     list_display = (
         "email",
         "full_name",

@@ -12,7 +12,6 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.utils import translation
@@ -91,13 +90,13 @@ def test_every_multiple_choice_of_rows_in_the_apps_forms_is_bounded():
 
 
 def test_every_many_to_many_field_of_the_apps_admin_is_bounded():
-    """The user admin (Django's, for groups and permissions) keeps Django's own fields."""
+    """Including the user admin's groups and permissions (Django's fields otherwise)."""
     request = RequestFactory().get("/")
     request.user = f.UserFactory(is_staff=True, is_superuser=True)
     labels = {config.label for config in _product_apps()}
     checked = []
     for model, model_admin in admin.site._registry.items():
-        if model._meta.app_label not in labels or isinstance(model_admin, DjangoUserAdmin):
+        if model._meta.app_label not in labels:
             continue
         for db_field in model._meta.many_to_many:
             formfield = model_admin.formfield_for_dbfield(db_field, request)
