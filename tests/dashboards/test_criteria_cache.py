@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from agenda import criteria
 from core.fingerprint import model_for_label
@@ -53,6 +54,27 @@ def test_unchanged_agendas_are_served_from_the_cache_per_language(world, compute
     with translation.override("en"):
         criteria.evaluate_many(agendas)
     assert len(computed) == 2, "another language is computed on its own"
+
+
+def test_cached_results_hold_text_of_their_language_not_lazy_translations(world):
+    """A lazy translation is rebuilt as a new class when unpickled (slow), and would follow whatever
+    language is active when shown; the cache holds each language's text instead."""
+    agendas = _agendas(world)
+    with translation.override("en"):
+        english = criteria.evaluate_many(agendas)
+    with translation.override("uk"):
+        ukrainian = criteria.evaluate_many(agendas)
+        served = criteria.evaluate_many(agendas)  # from the cache
+    for results in (english, ukrainian, served):
+        for found in results.values():
+            for result in found:
+                texts = [result.title, result.summary, *result.evidence, *(g.text for g in result.gaps)]
+                assert all(isinstance(text, str) for text in texts), texts
+                assert not any(isinstance(text, Promise) for text in texts)
+    first = agendas[0].pk
+    assert [r.title for r in english[first]] != [r.title for r in ukrainian[first]]
+    with translation.override("en"):
+        assert [r.title for r in served[first]] == [r.title for r in ukrainian[first]]
 
 
 CHANGES = {
