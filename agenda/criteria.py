@@ -23,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from importlib import import_module
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, IntegerField, Value
 from django.utils import translation
 from django.utils.functional import Promise
 
-from core.fingerprint import change_aggregates, model_for_label
+from core.fingerprint import change_aggregates, execute_prepared, model_for_label
 
 
 @dataclass(frozen=True)
@@ -117,25 +118,58 @@ def _stamp(source: int, model, key_lookup: str | None, key_ids):
     )
 
 
+# Marks where the i-th agenda or region id goes (MARK - i): negative, so never a key, and within any
+# integer column's range, so that the ORM keeps them as they are.
+_AGENDA_MARK, _REGION_MARK = -1_000_000_000, -1_500_000_000
+_compiled: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _fingerprint_sql(n_agendas: int, n_regions: int) -> tuple[str, tuple]:
+    """The fingerprint query for so many agendas and regions, compiled once per process with marks where
+    their ids go (building a union of some thirty aggregates with the ORM costs more than running it)."""
+    key = (n_agendas, n_regions, connection.vendor)
+    if key not in _compiled:
+        agenda_marks = [_AGENDA_MARK - i for i in range(n_agendas)]
+        region_marks = [_REGION_MARK - i for i in range(n_regions)]
+        parts = []
+        for label, lookup in FINGERPRINT_AGENDA:
+            parts.append(_stamp(len(parts), model_for_label(label), lookup, agenda_marks))
+        for label, lookup in FINGERPRINT_REGION:
+            parts.append(_stamp(len(parts), model_for_label(label), lookup, region_marks))
+        for label in FINGERPRINT_SHARED:
+            parts.append(_stamp(len(parts), model_for_label(label), None, None))
+        _compiled[key] = parts[0].union(*parts[1:], all=True).query.sql_with_params()
+    return _compiled[key]
+
+
+def _id_for(mark, agenda_ids: list[int], region_ids: list[int]):
+    if isinstance(mark, int) and not isinstance(mark, bool):
+        if _AGENDA_MARK - len(agenda_ids) < mark <= _AGENDA_MARK:
+            return agenda_ids[_AGENDA_MARK - mark]
+        if _REGION_MARK - len(region_ids) < mark <= _REGION_MARK:
+            return region_ids[_REGION_MARK - mark]
+    return mark
+
+
 def fingerprints(agendas: Sequence) -> dict[int, str]:
     """A digest per agenda of everything its criteria are computed from. One query."""
     agenda_ids = sorted({a.pk for a in agendas})
     region_of = {a.pk: a.region_id for a in agendas}
     region_ids = sorted(set(region_of.values()))
-    parts = []
-    for label, lookup in FINGERPRINT_AGENDA:
-        parts.append(_stamp(len(parts), model_for_label(label), lookup, agenda_ids))
-    for label, lookup in FINGERPRINT_REGION:
-        parts.append(_stamp(len(parts), model_for_label(label), lookup, region_ids))
-    for label in FINGERPRINT_SHARED:
-        parts.append(_stamp(len(parts), model_for_label(label), None, None))
-    rows = list(parts[0].union(*parts[1:], all=True))
+    sql, marked = _fingerprint_sql(len(agenda_ids), len(region_ids))
+    params = [_id_for(p, agenda_ids, region_ids) for p in marked]
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, sql, params, prefix="criteria_fp")
+        rows = cursor.fetchall()
     n_agenda, n_region = len(FINGERPRINT_AGENDA), len(FINGERPRINT_REGION)
     by_agenda: dict[int, list] = {pk: [] for pk in agenda_ids}
     by_region: dict[int, list] = {pk: [] for pk in region_ids}
     shared: list = []
     for source, key, n, top, latest in rows:
-        stamp = (source, n, top, latest.isoformat() if latest else "")
+        # Read without the ORM's converters: a prepared statement returns the source number as text, and
+        # SQLite the latest change as its stored text.
+        source = int(source)
+        stamp = (source, n, top, latest.isoformat() if hasattr(latest, "isoformat") else latest or "")
         if source < n_agenda:
             by_agenda.setdefault(key, []).append(stamp)
         elif source < n_agenda + n_region:

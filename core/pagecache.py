@@ -37,7 +37,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.functional import lazy
 
-from core.fingerprint import change_aggregates, model_for_label
+from core.fingerprint import change_aggregates, execute_prepared, model_for_label
 
 KEY_VERSION = 1
 CSRF_SENTINEL = "\x00csrf-token\x00"
@@ -177,39 +177,12 @@ def _fingerprint_sql(tables: tuple[str, ...], kind: str) -> tuple[str, tuple]:
     return _compiled[cache_key]
 
 
-_PLACEHOLDER = re.compile(r"%s|%%")
-
-
-def _execute(cursor, sql: str, params: list) -> None:
-    """Runs the fingerprint query; on PostgreSQL as a statement prepared once per connection, since
-    planning a union of some forty aggregates costs more than running it."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        cursor.execute(sql, params)
-        return
-    raw = connection.connection
-    state = getattr(connection, "_page_cache_prepared", None)
-    if state is None or state[0] is not raw:  # a new database connection: nothing prepared on it yet
-        state = connection._page_cache_prepared = (raw, set())
-        # Plan once: the fingerprint's aggregates use the same indexes whichever region is asked for.
-        # (Django itself never prepares statements, so this touches nothing else.)
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
-    name = "page_fp_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
-    if name not in state[1]:
-        numbers = iter(range(1, len(params) + 1))
-        body = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)
-        cursor.execute(f"PREPARE {name} AS {body}")
-        state[1].add(name)
-    cursor.execute(
-        f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params
-    )
-
-
 def fingerprint(tables: tuple[str, ...], scope: Scope, user) -> str:
     """A digest of the rows of `tables` in `scope` and of the user's access. One query."""
     sql, marked = _fingerprint_sql(tables, scope.kind)
     params = [scope.value if p == _SCOPE_MARK else user.pk if p == _USER_MARK else p for p in marked]
     with connection.cursor() as cursor:
-        _execute(cursor, sql, params)
+        execute_prepared(cursor, sql, params, prefix="page_fp")
         rows = sorted(cursor.fetchall(), key=lambda row: str(row[0]))
     text = "|".join(":".join("" if value is None else str(value) for value in row) for row in rows)
     return hashlib.sha256(text.encode()).hexdigest()

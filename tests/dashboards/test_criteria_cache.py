@@ -144,3 +144,23 @@ def test_a_link_row_swapped_for_another_is_seen(world, computed):
     project.partners.set([world["regions"][0]["orgs"][2]])
     criteria.evaluate_many(agendas)
     assert computed[-1] == {agendas[0].pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fingerprint_is_compiled_once_and_outside_a_transaction_prepared_on_postgresql():
+    """Requests run in autocommit: there the fingerprint is a statement prepared once per connection; a
+    second set of agendas of the same size reuses the compiled query with its own ids."""
+    world = build_programme(2)
+    first, second = ([r["agenda"]] for r in world["regions"])
+    before = criteria.fingerprints(first)
+    assert criteria.fingerprints(first) == before
+    other = criteria.fingerprints(second)
+    assert set(other) == {second[0].pk} and other[second[0].pk] != before[first[0].pk]
+    RoleMatrixEntry.objects.filter(agenda=second[0]).first().save()
+    assert criteria.fingerprints(second) != other
+    assert criteria.fingerprints(first) == before, "the other agenda's change is not this one's"
+    assert len([key for key in criteria._compiled if key[:2] == (1, 1)]) == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'criteria_fp_%%'")
+            assert cursor.fetchone()[0] >= 1
