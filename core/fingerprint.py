@@ -31,6 +31,16 @@ def change_aggregates(model) -> dict:
 
 
 _PLACEHOLDER = re.compile(r"%s|%%")
+_EXECUTE = re.compile(r"^EXECUTE (\w+)")
+# Prepared statement name -> its SQL, so that what records the tables a page reads (core.pagecache)
+# sees through "EXECUTE name (…)" to the tables the statement reads.
+_statements: dict[str, str] = {}
+
+
+def statement_sql(sql: str) -> str:
+    """The SQL behind `EXECUTE <name>` of a statement prepared here; any other SQL as it is."""
+    match = _EXECUTE.match(sql)
+    return _statements.get(match.group(1), sql) if match else sql
 
 
 def execute_prepared(cursor, sql: str, params: list, *, prefix: str) -> None:
@@ -49,6 +59,7 @@ def execute_prepared(cursor, sql: str, params: list, *, prefix: str) -> None:
         # (Django itself never prepares statements, so this touches nothing else.)
         cursor.execute("SET plan_cache_mode = force_generic_plan")
     name = f"{prefix}_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
+    _statements[name] = sql
     if name not in state[1]:
         numbers = iter(range(1, len(params) + 1))
         body = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql)

@@ -37,7 +37,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.functional import lazy
 
-from core.fingerprint import change_aggregates, execute_prepared, model_for_label
+from core.fingerprint import change_aggregates, execute_prepared, model_for_label, statement_sql
 
 KEY_VERSION = 1
 CSRF_SENTINEL = "\x00csrf-token\x00"
@@ -195,7 +195,7 @@ class _TableRecorder:
         self.tables: set[str] = set()
 
     def __call__(self, execute, sql, params, many, context):
-        self.tables.update(_TABLE.findall(sql))
+        self.tables.update(_TABLE.findall(statement_sql(sql)))  # through a prepared statement too
         return execute(sql, params, many, context)
 
     def __enter__(self):

@@ -13,10 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from agenda import criteria
 from agenda.models import SwotItem, SwotQuadrant
 from core import pagecache
+from core.fingerprint import model_for_label
 from projects.models import MechanismKind
-from regions.models import RegionMembership
+from regions.models import RegionMembership, SpecialisationDomain
 from stakeholders.models import Organisation, RoleMatrixEntry
 from tests import factories as f
 from tests.dashboards.builders import build_programme
@@ -323,3 +325,26 @@ def test_a_programme_page_fingerprints_whole_tables_without_joins():
     user_scopes = programme_sql.upper().count("JOIN")  # the user's memberships and persons only
     assert user_scopes == 0
     assert region_sql.upper().count("JOIN") > 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_read_through_a_prepared_statement_count_as_read(clock):
+    """In autocommit the criteria fingerprint runs as a prepared statement ("EXECUTE name (…)"): the
+    tables behind it are still recorded as read by the page, so a change to any of them renders it
+    afresh, whether the criteria were computed or came from their cache."""
+    world = build_programme(1)
+    url, user = _pages(world)["programme dashboard"]
+    client = _client(user)
+    for _ in range(3):
+        client.get(url)  # criteria computed, then cached; statements prepared
+    with pagecache._TableRecorder() as recorder:
+        assert client.get(url, headers={"Cache-Control": "no-cache"}).status_code == 200
+    criteria_tables = {
+        model_for_label(label)._meta.db_table
+        for label, _lookup in (*criteria.FINGERPRINT_AGENDA, *criteria.FINGERPRINT_REGION)
+    }
+    assert criteria_tables <= recorder.tables, criteria_tables - recorder.tables
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    entry = RoleMatrixEntry.objects.filter(agenda=_agenda(world)).first()
+    entry.domains.add(SpecialisationDomain.objects.filter(region=entry.agenda.region_id).first())
+    assert client.get(url)["X-Page-Cache"] == "miss"
