@@ -21,6 +21,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from regions.models import Agenda
@@ -139,6 +140,14 @@ def is_fully_signed(revision: MemorandumRevision) -> bool:
 # -- audit ----------------------------------------------------------------------------------------
 
 
+def _said(memorandum, message: str, **params) -> str:
+    """A detail of the audit trail in the memorandum's language, whatever the language of whoever acts:
+    the trail is printed in the memorandum's PDF. `message` is marked with gettext_noop."""
+    with translation.override(memorandum.language or "uk"):
+        text = _(message)
+    return text % params if params else text
+
+
 def _event(memorandum, kind, *, revision=None, actor=None, detail="", ip_address=None) -> MemorandumEvent:
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return MemorandumEvent.objects.create(
@@ -243,7 +252,7 @@ def memorandum_draft_from_agenda(
         MemorandumEvent.Kind.CREATED,
         revision=revision,
         actor=acting_user,
-        detail=_("Revision %(n)d") % {"n": 1},
+        detail=_said(memorandum, gettext_noop("Revision %(n)d"), n=1),
     )
     return memorandum
 
@@ -409,7 +418,7 @@ def memorandum_parties_update(
             MemorandumEvent.Kind.EDITED,
             revision=revision,
             actor=acting_user,
-            detail=_("Parties: %(list)s") % {"list": "; ".join(touched)},
+            detail=_said(memorandum, gettext_noop("Parties: %(list)s"), list="; ".join(touched)),
         )
     return revision
 
@@ -633,8 +642,12 @@ def signature_decline(
         MemorandumEvent.Kind.CREATED,
         revision=new_revision,
         actor=actor,
-        detail=_("Revision %(n)d, after revision %(old)d was declined")
-        % {"n": new_revision.number, "old": revision.number},
+        detail=_said(
+            memorandum,
+            gettext_noop("Revision %(n)d, after revision %(old)d was declined"),
+            n=new_revision.number,
+            old=revision.number,
+        ),
     )
     return new_revision
 
@@ -717,7 +730,7 @@ def _complete_if_signed(revision: MemorandumRevision, *, actor) -> None:
         MemorandumEvent.Kind.COMPLETED,
         revision=revision,
         actor=actor,
-        detail=_("All parties signed"),
+        detail=_said(memorandum, gettext_noop("All parties signed")),
     )
     _queue_pdf(revision, actor=actor)
 

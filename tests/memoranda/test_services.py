@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agenda import memorandum_canonical as canonical
 from agenda import memorandum_services as services
@@ -435,3 +435,21 @@ def test_a_resent_link_invalidates_the_earlier_one_and_forged_tokens_fail(world)
             content_hash=signature.revision.content_hash,
             ctx=services.SigningContext(token="f" * 32),
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "acting", "created", "completed"),
+    [("uk", "en", "Редакція 1", "Усі сторони підписали"), ("en", "uk", "Revision 1", "All parties signed")],
+)
+def test_the_audit_trail_speaks_the_memorandums_language_whoever_acts(
+    world, language, acting, created, completed
+):
+    """The trail is printed in the memorandum's PDF: a signatory using the other language does not put
+    that language into it."""
+    with translation.override(acting):
+        memorandum = open_memorandum(world, language=language)
+        for key in world.orgs:
+            sign(world, memorandum, key)
+    details = dict(memorandum.events.values_list("kind", "detail").order_by("created_at", "id"))
+    assert details[Kind.CREATED] == created
+    assert details[Kind.COMPLETED] == completed
