@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.forms import parse_key
 from regions.models import Region
 from regions.rules import can_manage_region
 from stakeholders.models import Person
@@ -117,10 +118,7 @@ def invitation_list(request, region: str):
 def invitation_send_view(request, region: str):
     """Invite (or invite again) the selected people; each one is reported."""
     region = _managed_region(request, region)
-    # isdecimal, not isdigit: int() refuses "²"; past 19 digits no key (and past 4300, not even int()).
-    ids = [
-        int(i) for i in request.POST.getlist("person") if i.isdecimal() and len(i) < 20 and 0 < int(i) < 2**63
-    ]
+    ids = [key for i in request.POST.getlist("person") if (key := parse_key(i))]
     people = Person.objects.filter(pk__in=ids, organisation__region=region).select_related("organisation", "user")
     if not people:
         messages.error(request, _("Select at least one person to invite."))
