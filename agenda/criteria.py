@@ -14,9 +14,12 @@ are cached per agenda and language under a *fingerprint* of the data they are co
 table a criterion reads, the number of the agenda's rows and their latest `updated_at` (link tables:
 the number of rows). The fingerprint is read from the database in one query on every call, so a change
 by any process — a page, the admin, a worker — is seen at once, whatever cache backend is configured;
-only unchanged agendas are served from the cache.
+only unchanged agendas are served from the cache. On PostgreSQL the per-table change stamps
+(core.stamps) are read first, and while none of the tables has been written the digests computed last
+time for the same agendas are used without aggregating their rows again.
 """
 
+import functools
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,6 +31,7 @@ from django.db.models import F, IntegerField, Value
 from django.utils import translation
 from django.utils.functional import Promise
 
+from core import stamps
 from core.fingerprint import change_aggregates, execute_prepared, model_for_label
 
 
@@ -151,10 +155,31 @@ def _id_for(mark, agenda_ids: list[int], region_ids: list[int]):
     return mark
 
 
+@functools.cache
+def fingerprint_tables() -> tuple[str, ...]:
+    labels = [*(label for label, _lookup in (*FINGERPRINT_AGENDA, *FINGERPRINT_REGION)), *FINGERPRINT_SHARED]
+    return tuple(sorted({model_for_label(label)._meta.db_table for label in labels}))
+
+
 def fingerprints(agendas: Sequence) -> dict[int, str]:
-    """A digest per agenda of everything its criteria are computed from. One query."""
+    """A digest per agenda of everything its criteria are computed from. One query; while no write to
+    any of the tables has committed since the same agendas were last fingerprinted (their change stamps,
+    core.stamps, are unmoved), the digests of then are used instead."""
     agenda_ids = sorted({a.pk for a in agendas})
     region_of = {a.pk: a.region_id for a in agendas}
+    stamped = stamps.read(fingerprint_tables())
+    memo_key = "criteria-fingerprints:" + hashlib.sha256(repr(sorted(region_of.items())).encode()).hexdigest()
+    if stamped is not None:
+        memo = cache.get(memo_key)
+        if memo is not None and memo[0] == stamped:
+            return memo[1]
+    result = _fingerprints(agenda_ids, region_of)
+    if stamped is not None:
+        cache.set(memo_key, (stamped, result), CACHE_SECONDS)
+    return result
+
+
+def _fingerprints(agenda_ids: list[int], region_of: dict[int, int]) -> dict[int, str]:
     region_ids = sorted(set(region_of.values()))
     sql, marked = _fingerprint_sql(len(agenda_ids), len(region_ids))
     params = [_id_for(p, agenda_ids, region_ids) for p in marked]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "core"
     verbose_name = _("Common")
+
+    def ready(self):
+        from core import stamps
+
+        # After the last app's tables exist: every migrate (re)installs the change stamps' triggers.
+        post_migrate.connect(stamps.install_after_migrate, sender=self, dispatch_uid="core.stamps.install")

@@ -4,11 +4,14 @@ programme dashboards, session timeline.
 A page is kept per user, language and full URL, and is served again only while nothing it was made
 from has changed:
 
-* **the data**: when a page is rendered, the tables its queries read are recorded; on the next request a
-  one-query *fingerprint* of those tables — for each, the number of the region's rows (for a
-  programme's pages, of all rows), their highest primary key and their latest `updated_at` — must be what it
-  was when the stored copy was rendered. Any insert, delete or saved change, by a page, the admin or a
-  worker, changes it. A page that reads a table `SCOPES` does not know is never stored;
+* **the data**: when a page is rendered, the tables its queries read are recorded. On the next request
+  the *change stamps* of those tables (core.stamps: one indexed query, PostgreSQL) are read first: if no
+  transaction writing to any of them has committed since the stored copy was checked, it is served.
+  Otherwise a one-query *fingerprint* of those tables — for each, the number of the region's rows (for
+  a programme's pages, of all rows), their highest primary key and their latest `updated_at` — must be
+  what it was when the stored copy was rendered (so a write in another region keeps a region's page).
+  Any insert, delete or saved change, by a page, the admin or a worker, changes both. A page that reads
+  a table `SCOPES` does not know is never stored;
 * **the user's access**: their region and programme memberships and the organisations they represent
   are part of the fingerprint; the user's own flags and name are part of the key;
 * **the time**: a stored page is used within the same `PAGE_CACHE_SECONDS` window only (60 s by
@@ -21,6 +24,7 @@ reload) always renders afresh. The CSRF token of the page is swapped for the cur
 out, so a stored page never carries another request's token.
 """
 
+import functools
 import hashlib
 import re
 import time
@@ -37,6 +41,7 @@ from django.middleware.csrf import get_token
 from django.utils import translation
 from django.utils.functional import lazy
 
+from core import stamps
 from core.fingerprint import change_aggregates, execute_prepared, model_for_label, statement_sql
 
 KEY_VERSION = 1
@@ -99,6 +104,12 @@ USER_SCOPES = (
     ("regions.ProgrammeMembership", "user"),
     ("stakeholders.Person", "user"),
 )
+
+
+@functools.cache
+def user_tables() -> tuple[str, ...]:
+    """The tables of the user's access, stamped with the page's own."""
+    return tuple(sorted({model_for_label(label)._meta.db_table for label, _lookup in USER_SCOPES}))
 
 _TABLE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="(?!' + re.escape(CSRF_SENTINEL) + ")")
@@ -195,7 +206,10 @@ class _TableRecorder:
         self.tables: set[str] = set()
 
     def __call__(self, execute, sql, params, many, context):
-        self.tables.update(_TABLE.findall(statement_sql(sql)))  # through a prepared statement too
+        if sql == stamps.READ_SQL:  # what the stamps vouched for was read, as far as the page goes
+            self.tables.update(params[1])
+        else:
+            self.tables.update(_TABLE.findall(statement_sql(sql)))  # through a prepared statement too
         return execute(sql, params, many, context)
 
     def __enter__(self):
@@ -228,7 +242,11 @@ def _keys(request, scope: Scope) -> tuple[str, str]:
     raw = f"{who}\n{translation.get_language()}\n{scope}\n{request.get_full_path()}"
     digest = hashlib.sha256(raw.encode()).hexdigest()
     window = int(time.time() // max(1, seconds()))
-    return f"page-tables:{KEY_VERSION}:{digest}", f"page:{KEY_VERSION}:{window}:{digest}"
+    return (
+        f"page-tables:{KEY_VERSION}:{digest}",
+        f"page:{KEY_VERSION}:{window}:{digest}",
+        f"page-stamps:{KEY_VERSION}:{window}:{digest}",
+    )
 
 
 def _may_use_cache(request) -> bool:
@@ -281,12 +299,24 @@ def cached_page(scope_kwarg: str):
             if not _may_use_cache(request):
                 return view(request, *args, **kwargs)
             scope = Scope(kind, str(kwargs[scope_kwarg]))
-            tables_key, page_key = _keys(request, scope)
-            found = cache.get_many([tables_key, page_key])
+            tables_key, page_key, stamps_key = _keys(request, scope)
+            found = cache.get_many([tables_key, page_key, stamps_key])
             known_tables, entry = found.get(tables_key), found.get(page_key)
-            before = fingerprint(known_tables, scope, request.user) if known_tables is not None else None
-            if entry is not None and entry["fingerprint"] == before:
-                return _from_entry(request, entry)
+            now_stamped = before = None
+            if known_tables is not None:
+                # Stamps first: an unchanged stamp of every table proves the stored page current in one
+                # cheap query; when one moved, the row fingerprint decides (a change in another region
+                # moves the stamp but keeps a region's page).
+                now_stamped = stamps.read((*known_tables, *user_tables()))
+                stamped = found.get(stamps_key)
+                current = entry is not None and now_stamped is not None
+                if current and stamped == (entry["fingerprint"], now_stamped):
+                    return _from_entry(request, entry)
+                before = fingerprint(known_tables, scope, request.user)
+                if entry is not None and entry["fingerprint"] == before:
+                    if now_stamped is not None:
+                        cache.set(stamps_key, (before, now_stamped), seconds())
+                    return _from_entry(request, entry)
 
             with _TableRecorder() as recorder:
                 response = view(request, *args, **kwargs)
@@ -304,7 +334,10 @@ def cached_page(scope_kwarg: str):
                 headers = [
                     (k, v) for k, v in response.items() if k.lower() not in {"content-length", "set-cookie"}
                 ]
-                cache.set(page_key, {"fingerprint": before, "body": body, "headers": headers}, seconds())
+                stored = {page_key: {"fingerprint": before, "body": body, "headers": headers}}
+                if now_stamped is not None:
+                    stored[stamps_key] = (before, now_stamped)
+                cache.set_many(stored, seconds())
             response[RESPONSE_HEADER] = "miss"
             return response
 

@@ -348,3 +348,48 @@ def test_tables_read_through_a_prepared_statement_count_as_read(clock):
     entry = RoleMatrixEntry.objects.filter(agenda=_agenda(world)).first()
     entry.domains.add(SpecialisationDomain.objects.filter(region=entry.agenda.region_id).first())
     assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def _kinds_of_check(client, url) -> tuple[str, set[str]]:
+    """(the cache's answer, which checks it ran: "stamps", "fingerprint")."""
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    sql = [q["sql"] for q in ctx.captured_queries]
+    ran = {"stamps"} if any("core_tablestamp" in s for s in sql) else set()
+    if any("page_fp_" in s or "COUNT(" in s.upper() for s in sql):
+        ran.add("fingerprint")
+    return response["X-Page-Cache"], ran
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_unmoved_stamps_serve_the_page_without_aggregating_rows(clock):
+    """While no write to the page's tables has committed, the stamps alone prove the stored page current;
+    a write in another region moves them but the fingerprint keeps the page; a write in the page's own
+    region renders it afresh with the new data."""
+    world = build_programme(2)
+    first, second = _agenda(world, 0), _agenda(world, 1)
+    url = reverse("agenda:swot-board", kwargs={"region": first.region.slug, "year": first.year})
+    client = _client(world["regions"][0]["coordinator"])
+    _warm(client, url)
+    assert _kinds_of_check(client, url) == ("hit", {"stamps"})
+    SwotItem.objects.create(agenda=second, quadrant=SwotQuadrant.STRENGTH, text_uk="Чужа сильна сторона")
+    assert _kinds_of_check(client, url) == ("hit", {"stamps", "fingerprint"})
+    assert _kinds_of_check(client, url) == ("hit", {"stamps"}), "the checked stamps are kept"
+    SwotItem.objects.create(agenda=first, quadrant=SwotQuadrant.STRENGTH, text_uk="Своя сильна сторона")
+    answer, _ran = _kinds_of_check(client, url)
+    assert answer == "miss"
+    assert "Своя сильна сторона" in client.get(url).content.decode()
+    assert _kinds_of_check(client, url) == ("hit", {"stamps"})
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_stamps_see_a_change_of_the_users_access(clock):
+    world = build_programme(1)
+    url, user = _pages(world)["role matrix"]
+    client = _client(user)
+    _warm(client, url)
+    assert _kinds_of_check(client, url) == ("hit", {"stamps"})
+    RegionMembership.objects.filter(user=user).delete()
+    assert client.get(url).status_code == 404

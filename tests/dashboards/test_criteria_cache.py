@@ -129,10 +129,34 @@ def test_the_fingerprint_covers_every_table_the_criteria_read(world):
     assert read <= covered, f"read but not fingerprinted: {sorted(read - covered)}"
 
 
+def _aggregating(queries) -> list[str]:
+    """The queries that are not a read of the change stamps (or the once-per-process trigger lookup)."""
+    return [q["sql"] for q in queries if "core_tablestamp" not in q["sql"] and "pg_trigger" not in q["sql"]]
+
+
 def test_the_fingerprint_is_one_query(world):
     with CaptureQueriesContext(connection) as ctx:
         criteria.fingerprints(_agendas(world))
+    assert len(_aggregating(ctx.captured_queries)) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_unmoved_change_stamps_reuse_the_digests_without_aggregating_rows():
+    world = build_programme(2)
+    agendas = _agendas(world)
+    first = criteria.fingerprints(agendas)
+    with CaptureQueriesContext(connection) as ctx:
+        assert criteria.fingerprints(agendas) == first
+    assert _aggregating(ctx.captured_queries) == []
     assert len(ctx.captured_queries) == 1
+    RoleMatrixEntry.objects.filter(agenda=agendas[0]).first().save()
+    with CaptureQueriesContext(connection) as ctx:
+        second = criteria.fingerprints(agendas)
+    assert len(_aggregating(ctx.captured_queries)) == 1
+    assert second[agendas[0].pk] != first[agendas[0].pk]
+    assert second[agendas[1].pk] == first[agendas[1].pk]
+    assert criteria.fingerprints(agendas[1:]) == {agendas[1].pk: first[agendas[1].pk]}, "its own set"
 
 
 def test_a_link_row_swapped_for_another_is_seen(world, computed):
