@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import FastSelect
 from stakeholders.models import Organisation
 
 from .models import Challenge, EcosystemDimension, Goal, GoalStatus, SwotItem, SwotQuadrant
@@ -24,13 +25,17 @@ def _search(fields):
 
 
 def style_filter_form(form) -> None:
-    """Bootstrap classes on a filter form's widgets (small, to fit one row)."""
+    """Bootstrap classes on a filter form's widgets (small, to fit one row). A plain single select is
+    rendered as a FastSelect (same HTML): the organisation filters list every organisation of the region,
+    one template per option otherwise."""
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, forms.Select):
             widget.attrs.setdefault("class", "form-select form-select-sm")
+            if type(widget) is forms.Select:
+                widget.__class__ = FastSelect  # only its render differs: the field's choices stay bound
         else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
 

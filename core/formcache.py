@@ -147,7 +147,7 @@ def _widget_state(widget) -> tuple:
     if hasattr(widget, "choices"):
         # Read once and keep the list on the widget: the rendering after a miss uses it, so the form reads
         # its choices (a query for model choices) once per request, as before.
-        choices = list(widget.choices)
+        choices = [choice for choice in widget.choices]  # noqa: C416 - list() would COUNT model choices first
         widget.choices = choices
         state.append(("choices", _norm(choices)))
     for sub in getattr(widget, "widgets", ()):
