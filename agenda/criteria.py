@@ -208,9 +208,12 @@ def _fingerprints(agenda_ids: list[int], region_of: dict[int, int]) -> dict[int,
     return result
 
 
-def _compute(agendas: list) -> dict[int, list[CriterionResult]]:
+def _compute(agendas: list, numbers: tuple[int, ...] | None = None) -> dict[int, list[CriterionResult]]:
+    """Every criterion of `agendas`, or only those `numbers` (CRITERIA lists them in order: 1, 2, 3)."""
     results: dict[int, list[CriterionResult]] = {a.pk: [] for a in agendas}
-    for fn in criterion_functions():
+    for number, fn in enumerate(criterion_functions(), start=1):
+        if numbers is not None and number not in numbers:
+            continue
         for agenda_id, result in fn(agendas).items():
             results[agenda_id].append(result)
     for agenda_id in results:
@@ -235,17 +238,22 @@ def _resolved(result: CriterionResult) -> CriterionResult:
     )
 
 
-def evaluate_many(agendas: Sequence) -> dict[int, list[CriterionResult]]:
+def evaluate_many(
+    agendas: Sequence, numbers: tuple[int, ...] | None = None
+) -> dict[int, list[CriterionResult]]:
+    """Every criterion of each agenda (or only those `numbers`, cached apart: a page showing one
+    criterion does not compute the other two)."""
     agendas = list(agendas)
     if not agendas:
         return {}
     language = translation.get_language() or "uk"
-    keys = {pk: f"criteria:{pk}:{language}:{digest}" for pk, digest in fingerprints(agendas).items()}
+    which = "" if numbers is None else ":" + ",".join(str(n) for n in sorted(numbers))
+    keys = {pk: f"criteria:{pk}:{language}:{digest}{which}" for pk, digest in fingerprints(agendas).items()}
     cached = cache.get_many(list(keys.values()))
     results = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [a for a in agendas if a.pk not in results]
     if missing:
-        computed = {pk: [_resolved(r) for r in found] for pk, found in _compute(missing).items()}
+        computed = {pk: [_resolved(r) for r in found] for pk, found in _compute(missing, numbers).items()}
         cache.set_many({keys[pk]: value for pk, value in computed.items()}, CACHE_SECONDS)
         results.update(computed)
     return results
@@ -253,3 +261,8 @@ def evaluate_many(agendas: Sequence) -> dict[int, list[CriterionResult]]:
 
 def evaluate(agenda) -> list[CriterionResult]:
     return evaluate_many([agenda])[agenda.pk]
+
+
+def criterion(agenda, number: int) -> CriterionResult:
+    """One criterion of one agenda, from the cache while nothing it is computed from changed."""
+    return evaluate_many([agenda], numbers=(number,))[agenda.pk][0]

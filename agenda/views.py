@@ -25,9 +25,9 @@ from regions.rules import can_manage_region, can_participate_in_region
 from regions.views import RegionScopedMixin
 from stakeholders.models import Organisation
 
-from . import services
+from . import criteria, services
 from .canonical import canonical_diff, load_portfolios
-from .criterion_goals import endorsement_states, evaluate_loaded, goals_agreed
+from .criterion_goals import endorsement_states, evaluate_loaded
 from .filters import ChallengeFilter, GoalFilter, SwotItemFilter
 from .forms import ChallengeForm, EndorsementForm, GoalForm, SwotItemForm, error_fields
 from .models import Challenge, Endorsement, Goal, GoalStatus, SwotItem, SwotQuadrant, SwotVote
@@ -518,7 +518,7 @@ def challenge_delete(request, region: str, year: int, pk: int):
 
 
 def _criterion(agenda: Agenda):
-    return goals_agreed([agenda])[agenda.pk]
+    return criteria.criterion(agenda, 2)
 
 
 class GoalListView(AgendaScopedMixin, ListView):

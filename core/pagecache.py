@@ -208,7 +208,7 @@ class _TableRecorder:
     def __call__(self, execute, sql, params, many, context):
         if sql == stamps.READ_SQL:  # what the stamps vouched for was read, as far as the page goes
             self.tables.update(params[1])
-        else:
+        elif sql != stamps.TRIGGERS_SQL:
             self.tables.update(_TABLE.findall(statement_sql(sql)))  # through a prepared statement too
         return execute(sql, params, many, context)
 

@@ -82,6 +82,9 @@ READ_SQL = (
     "WHERE table_name = ANY(%s) ORDER BY table_name)"
 )
 
+# The catalogue: which tables carry the trigger (read once per process; no data of any page).
+TRIGGERS_SQL = "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s"
+
 # (database alias, database name) -> the tables that carry the trigger, read once per process.
 _triggered: dict[tuple[str, str], frozenset[str]] = {}
 
@@ -116,10 +119,7 @@ def _tables_with_trigger(connection) -> frozenset[str]:
     key = (connection.alias, connection.settings_dict["NAME"])
     if key not in _triggered:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
-                [TRIGGER],
-            )
+            cursor.execute(TRIGGERS_SQL, [TRIGGER])
             _triggered[key] = frozenset(row[0] for row in cursor.fetchall())
     return _triggered[key]
 

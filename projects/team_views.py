@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from agenda import criteria
 from core.forms import parse_key
 from regions.models import Agenda, Region
 from regions.views import RegionScopedMixin
 
 from . import svg
-from .criteria import counted_members, team_leader, teams_working
+from .criteria import counted_members, team_leader
 from .models import ActionStep, Project, TeamMembership, WorkingTeam
 from .team_filters import PlanFilter, StepFilter, TeamFilter
 from .team_forms import (
@@ -219,7 +220,7 @@ class TeamListView(AgendaMixin, ListView):
         agenda = self.get_agenda()
         ctx["filter"] = self.filterset
         ctx["rows"] = [{"team": team, **team_checks(team)} for team in ctx["teams"]]
-        ctx["criterion"] = teams_working([agenda])[agenda.pk]
+        ctx["criterion"] = criteria.criterion(agenda, 3)
         ctx["can_manage_teams"] = can_manage_teams(self.request.user, agenda)
         domain = (
             self.filterset.form.cleaned_data.get("domain")

@@ -25,13 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from accounts.models import User
+from agenda import criteria
 from core.pagecache import cached_page
 from regions.models import Agenda, Region, SpecialisationDomain
 from regions.rules import can_manage_region, can_participate_in_region, represents
 from regions.views import RegionScopedMixin
 
 from . import importers, services
-from .criteria import roles_agreed
 from .filters import OrganisationFilter, RoleEntryFilter
 from .forms import (
     AddOrganisationsForm,
@@ -540,7 +540,7 @@ def _matrix_context(request, region: Region, agenda: Agenda) -> dict:
         leaders=Count("pk", filter=Q(is_leader=True)),
     )
     return {
-        "criterion": roles_agreed([agenda])[agenda.pk],
+        "criterion": criteria.criterion(agenda, 1),
         "counts": counts,
         "pending_count": counts["total"] - counts["confirmed"],
     }

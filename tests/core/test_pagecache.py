@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agenda import criteria
 from agenda.models import SwotItem, SwotQuadrant
-from core import pagecache
+from core import pagecache, stamps
 from core.fingerprint import model_for_label
 from projects.models import MechanismKind
 from regions.models import RegionMembership, SpecialisationDomain
@@ -393,3 +393,16 @@ def test_stamps_see_a_change_of_the_users_access(clock):
     assert _kinds_of_check(client, url) == ("hit", {"stamps"})
     RegionMembership.objects.filter(user=user).delete()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_page_that_first_reads_the_stamps_of_its_process_is_stored(clock, monkeypatch):
+    """The once-per-process look at which tables carry the stamp trigger is not data of the page (the
+    role matrix reads stamps for its criterion while it renders)."""
+    world = build_programme(1)
+    url, user = _pages(world)["role matrix"]
+    client = _client(user)
+    monkeypatch.setattr(stamps, "_triggered", {})
+    _warm(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"

@@ -31,9 +31,9 @@ def computed(monkeypatch):
     calls: list[set[int]] = []
     compute = criteria._compute
 
-    def spy(agendas):
+    def spy(agendas, numbers=None):
         calls.append({a.pk for a in agendas})
-        return compute(agendas)
+        return compute(agendas, numbers)
 
     monkeypatch.setattr(criteria, "_compute", spy)
     return calls
@@ -188,3 +188,34 @@ def test_the_fingerprint_is_compiled_once_and_outside_a_transaction_prepared_on_
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'criteria_fp_%%'")
             assert cursor.fetchone()[0] >= 1
+
+
+def test_one_criterion_is_computed_alone_and_cached_apart(world, monkeypatch):
+    """The role matrix, goal list and team list each show one criterion: only that one is computed, then
+    served from the cache until what it is computed from changes."""
+    agenda = _agendas(world)[0]
+    ran: list[int] = []
+    functions = criteria.criterion_functions()
+
+    def spying():
+        def spy(number, fn):
+            def run(agendas):
+                ran.append(number)
+                return fn(agendas)
+
+            return run
+
+        return [spy(number, fn) for number, fn in enumerate(functions, start=1)]
+
+    monkeypatch.setattr(criteria, "criterion_functions", spying)
+    first = criteria.criterion(agenda, 1)
+    assert (first.number, ran) == (1, [1])
+    assert criteria.criterion(agenda, 1) == first
+    assert ran == [1], "served from the cache"
+    RoleMatrixEntry.objects.filter(agenda=agenda).first().delete()
+    assert criteria.criterion(agenda, 1) != first
+    assert ran == [1, 1]
+    assert [r.number for r in criteria.evaluate(agenda)] == [1, 2, 3]
+    assert ran == [1, 1, 1, 2, 3], "the whole set is an entry of its own"
+    assert criteria.criterion(agenda, 3).number == 3
+    assert ran == [1, 1, 1, 2, 3, 3]
