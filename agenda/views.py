@@ -180,7 +180,11 @@ def board_context(
             form = _swot_form(request, agenda, code, organisations=organisations)
             field = form.fields["proposed_by"]
             if proposers is None:
-                proposers = list(field.choices)
+                # As the field's own choices would list them, from the organisations the form has read
+                # already (the choices would read them again, after counting them).
+                iterator = field.choices
+                empty = [("", field.empty_label)] if field.empty_label is not None else []
+                proposers = empty + [iterator.choice(organisation) for organisation in organisations]
             field.choices = proposers
         quadrants.append(
             {

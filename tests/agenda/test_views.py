@@ -80,6 +80,20 @@ def test_swot_board_costs_the_same_queries_for_10_and_500_items(client, world):
     assert _count_queries(client, board + "?quadrant=S") <= large + 1
 
 
+def test_swot_board_lists_the_proposers_once_for_its_filter_and_its_four_forms_without_counting(
+    client, world
+):
+    login(client, world["coordinator"])
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url(world, "swot-board")).content.decode()
+    organisations = [q["sql"] for q in ctx.captured_queries if 'FROM "stakeholders_organisation"' in q["sql"]]
+    assert not [sql for sql in organisations if "COUNT(" in sql], organisations
+    assert len(organisations) == 2, "the filter's list, and one list for the four add forms"
+    selects = [part.split("</select>")[0] for part in html.split('name="proposed_by"')[1:]]
+    assert len(selects) == 5
+    assert all(f'<option value="{world["org_x"].pk}"' in select for select in selects)
+
+
 def test_board_shows_items_ordered_by_votes_with_links_both_ways(client, world):
     low = f.SwotItemFactory(agenda=world["agenda"], text_uk="Мало голосів", votes_count=1)
     high = f.SwotItemFactory(agenda=world["agenda"], text_uk="Багато голосів", votes_count=5)
