@@ -79,6 +79,15 @@ def _warm(client, url):
     assert client.get(url)["X-Page-Cache"] == "miss"
 
 
+def _warm_role_matrix():
+    """A one-region programme whose coordinator's role matrix is stored: (world, url, user, client)."""
+    world = build_programme(1)
+    url, user = _pages(world)["role matrix"]
+    client = _client(user)
+    _warm(client, url)
+    return world, url, user, client
+
+
 @pytest.mark.parametrize("page", ["role matrix", "directory", "SWOT board", "portfolio", "region dashboard",
                                   "programme dashboard", "session timeline"])  # fmt: skip
 def test_every_main_page_is_served_from_the_cache_as_it_was_rendered(world, page):
@@ -302,10 +311,7 @@ def test_every_scope_lookup_is_a_valid_query():
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_postgresql_plans_the_fingerprint_once(clock):
     """Requests run in autocommit: there the fingerprint is a statement prepared once per connection."""
-    world = build_programme(1)
-    url, user = _pages(world)["role matrix"]
-    client = _client(user)
-    _warm(client, url)
+    world, url, _user, client = _warm_role_matrix()
     assert client.get(url)["X-Page-Cache"] == "hit"
     RoleMatrixEntry.objects.filter(agenda=_agenda(world)).first().save()
     assert client.get(url)["X-Page-Cache"] == "miss"
@@ -386,10 +392,7 @@ def test_unmoved_stamps_serve_the_page_without_aggregating_rows(clock):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_stamps_see_a_change_of_the_users_access(clock):
-    world = build_programme(1)
-    url, user = _pages(world)["role matrix"]
-    client = _client(user)
-    _warm(client, url)
+    _world, url, user, client = _warm_role_matrix()
     assert _kinds_of_check(client, url) == ("hit", {"stamps"})
     RegionMembership.objects.filter(user=user).delete()
     assert client.get(url).status_code == 404
@@ -400,9 +403,6 @@ def test_stamps_see_a_change_of_the_users_access(clock):
 def test_a_page_that_first_reads_the_stamps_of_its_process_is_stored(clock, monkeypatch):
     """The once-per-process look at which tables carry the stamp trigger is not data of the page (the
     role matrix reads stamps for its criterion while it renders)."""
-    world = build_programme(1)
-    url, user = _pages(world)["role matrix"]
-    client = _client(user)
     monkeypatch.setattr(stamps, "_triggered", {})
-    _warm(client, url)
+    _world, url, _user, client = _warm_role_matrix()
     assert client.get(url)["X-Page-Cache"] == "hit"
