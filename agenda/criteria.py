@@ -265,4 +265,7 @@ def evaluate(agenda) -> list[CriterionResult]:
 
 def criterion(agenda, number: int) -> CriterionResult:
     """One criterion of one agenda, from the cache while nothing it is computed from changed."""
-    return evaluate_many([agenda], numbers=(number,))[agenda.pk][0]
+    (result,) = evaluate_many([agenda], numbers=(number,))[agenda.pk]
+    if result.number != number:  # CRITERIA must list the criteria in their order
+        raise LookupError(f"criterion {number} computed as criterion {result.number}")
+    return result

@@ -111,6 +111,7 @@ def user_tables() -> tuple[str, ...]:
     """The tables of the user's access, stamped with the page's own."""
     return tuple(sorted({model_for_label(label)._meta.db_table for label, _lookup in USER_SCOPES}))
 
+
 _TABLE = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="(?!' + re.escape(CSRF_SENTINEL) + ")")
 
