@@ -28,7 +28,7 @@ from accounts.models import User
 from agenda import criteria
 from core.pagecache import cached_page
 from regions.models import Agenda, Region, SpecialisationDomain
-from regions.rules import can_manage_region, can_participate_in_region, represents
+from regions.rules import can_manage_region, can_participate_in_region, represented_organisations, represents
 from regions.views import RegionScopedMixin
 
 from . import importers, services
@@ -562,11 +562,16 @@ def role_entry_list(request, region: str, year: int):
         .order_by("organisation__name_uk", "pk")
     )
     page = Paginator(rows, MATRIX_PAGE_SIZE).get_page(request.GET.get("page"))
-    own = RoleMatrixEntry.objects.filter(
-        agenda=agenda, organisation__people__user=request.user, organisation__people__is_representative=True
-    ).distinct()
-    own = own.select_related("organisation", "representative", "leader_direction", "confirmed_by").order_by(
-        "organisation__name_uk"
+    # The user's own rows, by the organisations their cached standing says they represent: no query for
+    # a coordinator, and no join through people + DISTINCT (whose planning alone took 5-7 ms).
+    own_organisations = represented_organisations(request.user)
+    own = (
+        RoleMatrixEntry.objects.filter(agenda=agenda, organisation_id__in=own_organisations)
+        .select_related("organisation", "representative", "leader_direction", "confirmed_by")
+        .prefetch_related("domains")
+        .order_by("organisation__name_uk")
+        if own_organisations
+        else RoleMatrixEntry.objects.none()
     )
     ctx.update(
         _matrix_context(request, region, agenda),

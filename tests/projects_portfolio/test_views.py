@@ -94,6 +94,27 @@ def test_portfolio_costs_the_same_queries_for_10_and_500_projects(client, world)
     assert _queries(client, portfolio_url(world, "priority=1&page=3")) == large
 
 
+def test_to_many_filters_list_a_project_once_and_only_they_make_the_list_distinct(client, world):
+    client.force_login(world["observer"])
+    _add_projects(world, 0, 3)
+    # A second oblast-budget line, planned as well: the project matches the filters through two rows.
+    first = Project.objects.get(code="P-0000")
+    FundingLine.objects.create(
+        project=first, source_kind="oblast_budget", amount=Decimal("5"), currency="UAH", status="planned"
+    )
+    for query in ("source_kind=oblast_budget", "funding_status=planned", "goal=" + str(world["goal"].pk)):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(portfolio_url(world, query), HTTP_CACHE_CONTROL="no-cache")
+        assert [p.code for p in page.context["page_obj"]] == ["P-0000", "P-0001", "P-0002"], query
+        assert any("SELECT DISTINCT" in q["sql"] and '"projects_project"' in q["sql"] for q in ctx), query
+    # Unfiltered, or by the project's own columns, the list needs no DISTINCT.
+    for query in ("", "priority=1", "lead_org=" + str(world["org_x"].pk)):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(portfolio_url(world, query), HTTP_CACHE_CONTROL="no-cache")
+        assert page.status_code == 200 and len(page.context["page_obj"]) >= 1
+        assert not any("DISTINCT" in q["sql"] and '"projects_project"."id"' in q["sql"] for q in ctx), query
+
+
 def test_budget_totals_by_source_and_status_follow_the_filters(client, world):
     client.force_login(world["observer"])
     _add_projects(world, 0, 30)

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import Invitation
 from accounts.views import landing_url
 from stakeholders import services
-from stakeholders.models import RoleMatrixEntry
+from stakeholders.models import Person, RoleMatrixEntry
 from tests import factories as f
 from tests.test_pages import assert_csp_clean
 
@@ -176,6 +176,30 @@ def test_representative_lands_on_their_pinned_row(scene):
     assert entry_url(scene, "confirm", scene.entry_cluster) in html
     assert entry_url(scene, "update", scene.entry_university) not in html
     assert_csp_clean(html)
+
+
+def test_own_rows_are_those_the_user_represents_and_cost_a_coordinator_no_query(scene):
+    # A representative of two organisations gets both rows pinned; a Person of the organisation who is
+    # not its representative pins nothing.
+    f.PersonFactory(
+        organisation=scene.university, user=scene.rep_cluster, email="second@example.org", is_representative=False
+    )
+    html = client_for(scene.rep_cluster).get(matrix_url(scene)).content.decode()
+    assert f'id="org-{scene.cluster.pk}"' in html
+    assert f'id="org-{scene.university.pk}"' not in html
+    Person.objects.filter(email="second@example.org").update(is_representative=True)
+    html = client_for(scene.rep_cluster).get(matrix_url(scene)).content.decode()
+    assert f'id="org-{scene.cluster.pk}"' in html and f'id="org-{scene.university.pk}"' in html
+
+    # The coordinator represents nobody: a fresh render (not the page cache) reads no own rows at all.
+    # A representative's own rows cost two queries (rows, their domains) however many there are.
+    counts = []
+    for client in (client_for(scene.coordinator), client_for(scene.rep_university), client_for(scene.rep_cluster)):
+        client.get(matrix_url(scene))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(matrix_url(scene), HTTP_CACHE_CONTROL="no-cache").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] + 2 == counts[1] == counts[2], counts
 
 
 def test_observer_reads_the_matrix_without_edit_buttons(scene):
