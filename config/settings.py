@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.pagecache.csrf_token_once",
             ],
+            # `{% url %}` remembers what it reversed (core.urlcache), in every template.
+            "builtins": ["core.templatetags.cached_url"],
         },
     }
 ]

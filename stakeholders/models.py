@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import urlcache
 from core.models import BaseModel, translated
 from regions.models import Region
 
@@ -177,7 +178,10 @@ class Organisation(BaseModel):
         there is a URL."""
         if self.region_id is None:
             return None
-        return reverse("stakeholders:organisation-detail", kwargs={"region": self.region.slug, "pk": self.pk})
+        # Remembered: the role matrix links every row's organisation.
+        return urlcache.reverse(
+            "stakeholders:organisation-detail", kwargs={"region": self.region.slug, "pk": self.pk}
+        )
 
 
 class PersonQuerySet(models.QuerySet):
