@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from core.history import AgendaHistory
 from core.models import BaseModel, translated
 from stakeholders.models import Helix
 
@@ -259,7 +259,7 @@ class Goal(BaseModel):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = AgendaChildQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AgendaHistory()
 
     title = translated("title")
     specific = translated("specific")
@@ -353,7 +353,7 @@ class Memorandum(BaseModel):
     scan = models.FileField(_("scan of the wet-ink copy"), upload_to="memoranda/scans/%Y/", blank=True)
 
     objects = MemorandumQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AgendaHistory()
 
     title = translated("title")
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from agenda.models import Priority
+from core.history import AgendaHistory
 from core.models import BaseModel, translated
 from regions.models import Region
 from stakeholders.models import PersonRole
@@ -116,7 +116,7 @@ class Project(BaseModel):
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AgendaHistory()
 
     title = translated("title")
     summary = translated("summary")
@@ -263,7 +263,7 @@ class WorkingTeam(BaseModel):
     version = models.PositiveIntegerField(_("version"), default=1, help_text=_("Raised on every save; detects concurrent edits."))
 
     objects = WorkingTeamQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = AgendaHistory()
 
     name = translated("name")
     mandate = translated("mandate")

@@ -5,9 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from core import urlcache
+from core.history import AgendaHistory
 from core.models import BaseModel, translated
 from regions.models import Region
 
@@ -339,7 +339,7 @@ class RoleMatrixEntry(BaseModel):
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True, editable=False)
 
     objects = RoleMatrixEntryQuerySet.as_manager()
-    history = HistoricalRecords(
+    history = AgendaHistory(
         excluded_fields=["reminder_requested_at", "reminder_sent_at"], m2m_fields=[domains]
     )
 

@@ -10,9 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import ActionStep
+from agenda.models import Goal, Memorandum
+from projects.models import ActionStep, Project, WorkingTeam
 from regions.report import render_agenda_report_pdf
 from sessions.models import ExternalEvent
+from stakeholders.models import RoleMatrixEntry
 from tests import factories as f
 from tests.test_pages import assert_csp_clean
 
@@ -58,6 +60,42 @@ def test_dashboard_lists_recent_changes_from_history(one):
     team.save()
     html = dashboard(one)
     assert "Перейменована команда" in html
+
+
+@pytest.mark.parametrize("model", [RoleMatrixEntry, Goal, Project, WorkingTeam, Memorandum])
+def test_every_history_read_for_recent_changes_is_indexed_by_agenda_newest_first(model):
+    table = model.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, table).values()
+    assert any(i["index"] and i["columns"] == ["agenda_id", "history_date"] for i in indexes), table
+
+
+@pytest.mark.postgres
+def test_recent_changes_read_their_agendas_rows_not_every_regions_history(one):
+    # A few hundred edits of our agenda's rows, and another region's agenda with a longer history, newer
+    # than ours: without the index PostgreSQL walks the history backwards (history_date order) through
+    # the other region's rows to find our latest ones.
+    History = RoleMatrixEntry.history.model
+    ours = History.objects.filter(agenda_id=one["agenda"].pk).values().first()
+    theirs = History.objects.filter(id=f.RoleMatrixEntryFactory().pk).values().get()
+    now = timezone.now()
+    History.objects.bulk_create(
+        [
+            History(**{**record, "history_id": None, "history_date": now + datetime.timedelta(seconds=n)})
+            for record, start, count in ((ours, 0, 300), (theirs, 1000, 3000))
+            for n in range(start, start + count)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {History._meta.db_table}")
+    query = (
+        RoleMatrixEntry.history.filter(agenda_id=one["agenda"].pk)
+        .select_related("history_user", "organisation")
+        .order_by("-history_date")[:12]
+    )
+    plan = query.explain(analyze=True)
+    assert "h_rolematrixentry_agenda_date" in plan, plan
+    assert "Rows Removed by Filter" not in plan, plan
 
 
 def test_dashboard_without_agenda(client):
