@@ -251,9 +251,10 @@ class RoleMatrixEntryQuerySet(models.QuerySet):
         return self.filter(agenda__region__in=Region.objects.visible_to(user))
 
     def with_related(self):
-        """Everything a role-matrix row shows, in one query plus one for the domains."""
+        """Everything a role-matrix row shows, in one query plus one for the domains. The agenda is not
+        joined: the pages read one agenda and hand it to every row."""
         return self.select_related(
-            "organisation", "representative", "leader_direction", "confirmed_by", "agenda__region"
+            "organisation", "representative", "leader_direction", "confirmed_by"
         ).prefetch_related("domains")
 
     def confirmed(self):

@@ -72,9 +72,7 @@ def _agenda(region: Region, year: int) -> Agenda:
 
 def _entry(agenda: Agenda, pk: int) -> RoleMatrixEntry:
     entry = get_object_or_404(
-        RoleMatrixEntry.objects.filter(agenda=agenda)
-        .select_related("organisation", "representative", "leader_direction", "confirmed_by")
-        .prefetch_related("domains"),
+        RoleMatrixEntry.objects.filter(agenda=agenda).with_related(),
         pk=pk,
     )
     entry.agenda = agenda
@@ -556,19 +554,14 @@ def role_entry_list(request, region: str, year: int):
     agenda = _agenda(region, year)
     ctx = _base_context(request, region, agenda=agenda, section="roles")
     filterset = RoleEntryFilter(request.GET or None, queryset=agenda.role_entries.all(), request=request)
-    rows = (
-        filterset.qs.select_related("organisation", "representative", "leader_direction", "confirmed_by")
-        .prefetch_related("domains")
-        .order_by("organisation__name_uk", "pk")
-    )
+    rows = filterset.qs.with_related().order_by("organisation__name_uk", "pk")
     page = Paginator(rows, MATRIX_PAGE_SIZE).get_page(request.GET.get("page"))
     # The user's own rows, by the organisations their cached standing says they represent: no query for
     # a coordinator, and no join through people + DISTINCT (whose planning alone took 5-7 ms).
     own_organisations = represented_organisations(request.user)
     own = (
         RoleMatrixEntry.objects.filter(agenda=agenda, organisation_id__in=own_organisations)
-        .select_related("organisation", "representative", "leader_direction", "confirmed_by")
-        .prefetch_related("domains")
+        .with_related()
         .order_by("organisation__name_uk")
         if own_organisations
         else RoleMatrixEntry.objects.none()
@@ -590,11 +583,7 @@ def role_entry_export(request, region: str, year: int):
     region = _region(request, region)
     agenda = _agenda(region, year)
     filterset = RoleEntryFilter(request.GET or None, queryset=agenda.role_entries.all(), request=request)
-    entries = (
-        filterset.qs.select_related("organisation", "representative", "leader_direction", "confirmed_by")
-        .prefetch_related("domains")
-        .order_by("organisation__name_uk", "pk")
-    )
+    entries = filterset.qs.with_related().order_by("organisation__name_uk", "pk")
     headers, rows = importers.role_matrix_rows(entries)
     name = f"{region.slug}-{agenda.year}-role-matrix"
     if _wants(request) == "csv":
