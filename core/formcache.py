@@ -147,12 +147,27 @@ def _widget_state(widget) -> tuple:
     if hasattr(widget, "choices"):
         # Read once and keep the list on the widget: the rendering after a miss uses it, so the form reads
         # its choices (a query for model choices) once per request, as before.
-        choices = [choice for choice in widget.choices]  # noqa: C416 - list() would COUNT model choices first
-        widget.choices = choices
-        state.append(("choices", _norm(choices)))
+        choices = widget.choices
+        if not isinstance(choices, list):  # setting them again would normalise a list that already is
+            choices = [choice for choice in choices]  # noqa: C416 - list() would COUNT model choices first
+            widget.choices = choices
+        state.append(("choices", _norm_choices(choices)))
     for sub in getattr(widget, "widgets", ()):
         state.append(_widget_state(sub))
     return tuple(state)
+
+
+def _norm_choices(choices: list) -> tuple:
+    """`_norm` of a choice list, the short way for flat (value, label) pairs: a select of every organisation
+    of a region has a few hundred, and the SWOT board keys four such forms."""
+    flat = []
+    for value, label in choices:
+        if isinstance(label, list | tuple):  # a group of options
+            return _norm(choices)
+        if not (value is None or type(value) is int or type(value) is str):
+            value = (type(value).__name__, str(value))
+        flat.append((value, str(label)))
+    return tuple(flat)
 
 
 def _norm(value):

@@ -158,3 +158,14 @@ def test_the_swot_board_and_role_row_pages_use_the_store(client, agenda):
     assert len(formcache._store) == 4, "the second view of the board rendered no form"
     assert client.get(f"/r/{slug}/agenda/{year}/roles/{entry.pk}/edit/").status_code == 200
     assert len(formcache._store) > 4
+
+
+def test_choice_lists_differ_in_the_key_whenever_their_options_would():
+    flat = [("", "---------"), (1, "Кластер"), (2, "Університет")]
+    grouped = [("Бізнес", [(1, "Кластер")]), ("Наука", [(2, "Університет")])]
+    assert formcache._norm_choices(flat) == formcache._norm_choices(list(flat))
+    assert formcache._norm_choices(flat) != formcache._norm_choices([*flat[:2], (2, "Університет 2")])
+    assert formcache._norm_choices(flat) != formcache._norm_choices([*flat[:2], (3, "Університет")])
+    assert formcache._norm_choices(grouped) != formcache._norm_choices(
+        [grouped[0], ("Наука", [(2, "Академія")])]
+    )
