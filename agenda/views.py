@@ -138,8 +138,11 @@ def board_context(
     shown = [only] if only else ([single] if single else list(SwotQuadrant.values))
     counts = dict(items.order_by().values_list("quadrant").annotate(n=Count("pk")))
     ordering = [F("votes_count").desc(), F("importance").desc(), F("pk").asc()]
+    # As a plain list on each item: the template then builds no related manager and queryset per item.
     challenges = Prefetch(
-        "challenges", queryset=Challenge.objects.only("pk", "code", "title_uk", "title_en", "agenda_id")
+        "challenges",
+        queryset=Challenge.objects.only("pk", "code", "title_uk", "title_en", "agenda_id"),
+        to_attr="challenge_list",
     )
     page = None
     if single:

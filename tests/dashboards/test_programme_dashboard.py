@@ -112,3 +112,37 @@ def test_long_gap_lists_are_cut_with_a_link_to_the_region_dashboard(client):
     assert first.count("<li>") == 5
     gaps = len(evaluate(region["agenda"])[0].gaps)
     assert re.search(rf'<a href="{dashboard}">[^<]*\b{gaps - 5}\b[^<]*</a>', first)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "uk",
+            [
+                "Сесія 1: не заплановано",
+                "Сесія 2: Проведено",
+                "Сесія 3: Заплановано",
+                "Сесія 4: не заплановано",
+                "Сесія 5: не заплановано",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Session 1: not planned",
+                "Session 2: Held",
+                "Session 3: Planned",
+                "Session 4: not planned",
+                "Session 5: not planned",
+            ],
+        ),
+    ],
+)
+def test_each_regions_session_line_names_every_session_and_its_status(client, language, expected):
+    world = build_programme(1)  # session 2 held, session 3 planned, 1, 4 and 5 not planned
+    client.force_login(world["lead"])
+    client.cookies["django_language"] = language
+    html = client.get(url(world["programme"]), headers={"accept-language": language}).content.decode()
+    line = html.split('class="ca-stage-line ca-stage-line-compact"', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r'<span class="visually-hidden">([^<]+)</span>', line) == expected
