@@ -721,7 +721,7 @@ def role_matrix_rows(entries: Iterable) -> tuple[list[str], list[list]]:
                 entry.comment,
                 entry.zone_of_responsibility,
                 entry.sphere_of_interest,
-                "; ".join(domain.name for domain in entry.domains.all()),
+                "; ".join(domain.name for domain in entry.domain_list),
                 entry.commitment,
                 entry.get_commitment_level_display(),
                 yes if entry.is_leader else no,

@@ -182,7 +182,10 @@ def test_own_rows_are_those_the_user_represents_and_cost_a_coordinator_no_query(
     # A representative of two organisations gets both rows pinned; a Person of the organisation who is
     # not its representative pins nothing.
     f.PersonFactory(
-        organisation=scene.university, user=scene.rep_cluster, email="second@example.org", is_representative=False
+        organisation=scene.university,
+        user=scene.rep_cluster,
+        email="second@example.org",
+        is_representative=False,
     )
     html = client_for(scene.rep_cluster).get(matrix_url(scene)).content.decode()
     assert f'id="org-{scene.cluster.pk}"' in html
@@ -194,7 +197,11 @@ def test_own_rows_are_those_the_user_represents_and_cost_a_coordinator_no_query(
     # The coordinator represents nobody: a fresh render (not the page cache) reads no own rows at all.
     # A representative's own rows cost two queries (rows, their domains) however many there are.
     counts = []
-    for client in (client_for(scene.coordinator), client_for(scene.rep_university), client_for(scene.rep_cluster)):
+    for client in (
+        client_for(scene.coordinator),
+        client_for(scene.rep_university),
+        client_for(scene.rep_cluster),
+    ):
         client.get(matrix_url(scene))
         with CaptureQueriesContext(connection) as queries:
             assert client.get(matrix_url(scene), HTTP_CACHE_CONTROL="no-cache").status_code == 200
@@ -386,6 +393,30 @@ def test_role_matrix_xlsx_has_the_rows_of_the_page(scene):
         {"format": "csv"},
     ).content.decode("utf-8-sig")
     assert "'=1+1" in csv_text
+
+
+def test_a_rows_domains_show_on_the_matrix_its_htmx_row_and_the_export(scene):
+    scene.entry_cluster.domains.set([scene.domain, scene.domain2])
+    both = (["IT", "Machinery"], ["ІТ", "Машинобудування"])  # in the observer's language
+    client = client_for(scene.observer)
+    page = client.get(matrix_url(scene)).content.decode()
+    row = page[page.index(f'id="entry-{scene.entry_cluster.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert sorted(re.findall(r'<span class="badge ca-domain">([^<]+)</span>', row)) in both
+    detail = reverse(
+        "stakeholders:role-entry-detail",
+        kwargs={"region": scene.region.slug, "year": scene.agenda.year, "pk": scene.entry_cluster.pk},
+    )
+    fragment = client.get(detail, HTTP_HX_REQUEST="true").content.decode()
+    assert sorted(re.findall(r'<span class="badge ca-domain">([^<]+)</span>', fragment)) in both
+    csv_text = client.get(
+        reverse(
+            "stakeholders:role-entry-export", kwargs={"region": scene.region.slug, "year": scene.agenda.year}
+        ),
+        {"format": "csv"},
+    ).content.decode("utf-8-sig")
+    cluster_line = next(line for line in csv_text.splitlines() if scene.cluster.name in line)
+    assert any(all(name in cluster_line for name in names) for names in both)
 
 
 # -- query counts -------------------------------------------------------------------------------------------
