@@ -58,7 +58,8 @@ class SessionSlot:
         """«Session 3: held», what the compact line says to screen readers (the programme dashboard draws
         forty lines: one property instead of a translation tag and a lookup per session in the template)."""
         status = self.session.get_status_display() if self.session else _("not planned")
-        return f"{_('Session %(number)s') % {'number': self.number}}: {status}"
+        title = _("Session %(number)s") % {"number": self.number}
+        return f"{title}: {status}"
 
 
 def _agenda_counts(agenda_ids: list[int], today: datetime.date) -> dict[int, Counter]:

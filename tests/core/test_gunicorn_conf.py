@@ -43,7 +43,7 @@ def test_a_worker_started_from_the_project_root_runs_the_hook():
     assert any("objects frozen for the garbage collector" in line for line in lines), "".join(lines)
 
 
-def test_the_worker_hook_loads_urls_templates_and_catalogues_then_freezes_them(caplog):
+def test_the_worker_hook_loads_the_catalogues_then_freezes_what_the_worker_holds(caplog):
     from django.utils.translation import trans_real
 
     hook = runpy.run_path(str(CONF))["post_worker_init"]
