@@ -19,9 +19,3 @@ def minus(value, other):
     except (TypeError, ValueError):
         return 0
 
-
-@register.filter
-def head(items, limit):
-    """`{% for x in items|head:n %}`: the first `n` items, all of them when `n` is 0 or empty. A template
-    loop that skips the rest still walks every item; a region can have hundreds of gaps."""
-    return items[: int(limit)] if limit else items
